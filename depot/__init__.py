@@ -1,0 +1,1 @@
+"""The base domain and shared kernel of the assistive-devices system."""

@@ -1,0 +1,66 @@
+"""Citizen services: CPR validation and registration."""
+
+import re
+from datetime import date
+
+from depot.citizens.models import Citizen
+from depot.extensions import db
+
+CPR_PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
+
+
+class InvalidCPR(ValueError):
+    pass
+
+
+def cpr_birth_date(cpr: str) -> date:
+    """The birth date a CPR number encodes (century from the 7th digit, as CPR does)."""
+    match = CPR_PATTERN.match(cpr.strip())
+    if not match:
+        raise InvalidCPR("format")
+    day, month, yy = (int(g) for g in match.groups()[:3])
+    century_digit = int(match.group(4)[0])
+    if century_digit <= 3:
+        century = 1900
+    elif century_digit in (4, 9):
+        century = 2000 if yy <= 36 else 1900
+    elif century_digit <= 8:
+        century = 2000 if yy <= 57 else 1800
+    else:  # pragma: no cover - all digits handled above
+        raise InvalidCPR("format")
+    try:
+        return date(century + yy, month, day)
+    except ValueError as exc:
+        raise InvalidCPR("date") from exc
+
+
+def normalise_cpr(cpr: str) -> str:
+    """Validate format and date (no modulus-11 check) and return `DDMMYY-SSSS`."""
+    cpr_birth_date(cpr)
+    digits = cpr.strip().replace("-", "")
+    return f"{digits[:6]}-{digits[6:]}"
+
+
+def create_citizen(
+    *,
+    cpr: str,
+    name: str,
+    municipality_id: int,
+    address: str | None = None,
+    postcode: str | None = None,
+    town: str | None = None,
+    phone: str | None = None,
+) -> Citizen:
+    """Register a citizen under a municipality."""
+    citizen = Citizen(
+        cpr=normalise_cpr(cpr),
+        name=name.strip(),
+        municipality_id=municipality_id,
+        address=address,
+        postcode=postcode,
+        town=town,
+        phone=phone,
+    )
+    db.session.add(citizen)
+    db.session.flush()
+    return citizen

@@ -1,0 +1,77 @@
+"""Base forms whose built-in WTForms messages are translated by the app's own catalogue.
+
+WTForms ships no Danish messages, so its defaults are listed here for extraction and
+translated in depot/translations like every other string.
+"""
+
+import flask_babel
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_wtf import FlaskForm
+from wtforms import Form
+
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Field must be equal to %(other_name)s."),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        2,
+    ),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        2,
+    ),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("The CSRF token is missing."),
+    _l("CSRF token missing."),
+    _l("Invalid CSRF Token."),
+    _l("CSRF token expired."),
+)
+
+
+class _AppTranslations:
+    """WTForms' translations interface on top of Flask-Babel."""
+
+    # WTForms does its own %-formatting, so translate without Flask-Babel's formatting.
+    def gettext(self, string: str) -> str:
+        return flask_babel.get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return flask_babel.get_translations().ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _AppTranslations()
+
+
+class _Meta:
+    def get_translations(self, form):
+        return _TRANSLATIONS
+
+
+class AppForm(FlaskForm):
+    """The base of every form with a CSRF token."""
+
+    class Meta(_Meta):
+        pass
+
+
+class SubForm(Form):
+    """The base of rows inside a FieldList (no CSRF token of their own)."""
+
+    class Meta(_Meta):
+        pass

@@ -1,0 +1,47 @@
+"""The front page, the language switch and the health check."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from sqlalchemy import func, select, text
+
+from depot.auth.forms import LogoutForm
+from depot.catalogue.models import Contract, Product, Supplier
+from depot.extensions import db
+from depot.organisations.models import Depot, Organisation
+from depot.web.forms import AppForm
+from depot.web.security import public
+
+bp = Blueprint("web", __name__)
+
+
+@bp.app_context_processor
+def inject_forms():
+    return {"logout_form": LogoutForm(), "language_form": AppForm()}
+
+
+@bp.route("/")
+def index():
+    counts = {
+        "organisations": db.session.scalar(select(func.count(Organisation.id))),
+        "depots": db.session.scalar(select(func.count(Depot.id))),
+        "products": db.session.scalar(select(func.count(Product.id)).where(Product.active)),
+        "suppliers": db.session.scalar(select(func.count(Supplier.id))),
+        "contracts": db.session.scalar(select(func.count(Contract.id))),
+    }
+    return render_template("web/index.html", counts=counts)
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+@public
+def set_language(lang: str):
+    if AppForm().validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    referrer = request.referrer or ""
+    host = request.host_url
+    return redirect(referrer if referrer.startswith(host) else "/")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

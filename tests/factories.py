@@ -1,0 +1,166 @@
+"""Factory functions that create committed rows; each call runs in its own app context."""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from depot.auth import services as auth_services
+from depot.catalogue.models import (
+    Contract,
+    ContractLine,
+    PriceBreak,
+    Product,
+    ProductType,
+    Supplier,
+)
+from depot.extensions import db
+from depot.organisations.models import Depot, DepotShare, Organisation
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def _save(app, obj):
+    with app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        return obj
+
+
+def make_organisation(app, *, name=None, kind="municipality", population=50000, town=None):
+    n = next(_seq)
+    return _save(
+        app,
+        Organisation(
+            name=name or f"Kommune {n}",
+            kind=kind,
+            population=population,
+            town=town or f"By {n}",
+            latitude=56.0,
+            longitude=9.0,
+        ),
+    )
+
+
+def make_user(
+    app, *, organisation, role="therapist", email=None, password=PASSWORD, name=None, active=True
+):
+    n = next(_seq)
+    with app.app_context():
+        user = auth_services.create_user(
+            email=email or f"user{n}@example.dk",
+            name=name or f"Bruger {n}",
+            password=password,
+            role=role,
+            organisation_id=organisation.id,
+            active=active,
+        )
+        db.session.commit()
+        return user
+
+
+def make_depot(app, *, owner=None, name=None, shares=None, capacity_m3=500):
+    n = next(_seq)
+    depot = Depot(
+        name=name or f"Depot {n}",
+        address=f"Lagervej {n}",
+        postcode="7400",
+        town="Herning",
+        latitude=56.1,
+        longitude=8.9,
+        capacity_m3=capacity_m3,
+        opening_hours="Man-fre 7-15",
+        owner_id=owner.id if owner else None,
+    )
+    for organisation, percent in shares or []:
+        depot.shares.append(DepotShare(organisation_id=organisation.id, percent=percent))
+    return _save(app, depot)
+
+
+def make_product_type(
+    app,
+    *,
+    iso_code=None,
+    title_da=None,
+    reusable=True,
+    measurement_fields="seat_width_cm,max_user_weight_kg",
+):
+    n = next(_seq)
+    return _save(
+        app,
+        ProductType(
+            iso_code=iso_code or f"12 {n % 100:02d} {n % 97:02d}",
+            iso_edition=2016,
+            title_da=title_da or f"Type {n}",
+            title_en=f"Type {n}",
+            reusable=reusable,
+            measurement_fields=measurement_fields,
+        ),
+    )
+
+
+def make_supplier(app, *, name=None, order_cost=Decimal("500")):
+    n = next(_seq)
+    return _save(
+        app,
+        Supplier(
+            name=name or f"Leverandør {n} A/S",
+            cvr=f"{10000000 + n}",
+            email=f"salg{n}@example.dk",
+            order_cost=order_cost,
+        ),
+    )
+
+
+def make_product(
+    app,
+    *,
+    product_type=None,
+    supplier=None,
+    name=None,
+    reusable=True,
+    list_price=Decimal("4995.00"),
+    **measurements,
+):
+    n = next(_seq)
+    product_type = product_type or make_product_type(app)
+    supplier = supplier or make_supplier(app)
+    return _save(
+        app,
+        Product(
+            name=name or f"Produkt {n}",
+            hmi_number=f"{100000 + n}",
+            product_type_id=product_type.id,
+            supplier_id=supplier.id,
+            reusable=reusable,
+            list_price=list_price,
+            **measurements,
+        ),
+    )
+
+
+def make_contract(
+    app,
+    *,
+    supplier=None,
+    reference=None,
+    products=(),
+    breaks=((1, "100.00"),),
+    valid_from=date(2026, 1, 1),
+    valid_to=date(2027, 12, 31),
+):
+    n = next(_seq)
+    supplier = supplier or make_supplier(app)
+    contract = Contract(
+        reference=reference or f"RK-{n:04d}",
+        title=f"Rammeaftale {n}",
+        supplier_id=supplier.id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    for product in products:
+        line = ContractLine(product_id=product.id, pack_size=1, moq=0, lead_time_days=14)
+        for min_qty, price in breaks:
+            line.price_breaks.append(PriceBreak(min_qty=min_qty, unit_price=Decimal(price)))
+        contract.lines.append(line)
+    return _save(app, contract)
