@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from depot.config import PROJECT_ROOT, from_environment
 from depot.errors import DomainError
-from depot.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from depot.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "depot" / "translations"),
     )
     bootstrap.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says it itself

@@ -38,12 +38,18 @@ class Money(TypeDecorator):
         return (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
     """WAL, foreign keys and a busy timeout for SQLite; we issue BEGIN ourselves."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # Let SQLAlchemy's "begin" event emit BEGIN IMMEDIATE instead of pysqlite's BEGIN.
         dbapi_connection.isolation_level = None
+        # Unicode-aware lower() so that case-insensitive search folds æ/ø/å as PostgreSQL does.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")

@@ -9,19 +9,31 @@ from depot.catalogue.models import (
     ProductType,
     Supplier,
 )
-from depot.citizens.models import Citizen
+from depot.citizens.models import AccessLogEntry, Citizen
+from depot.items.models import Inspection, InspectionPlan, Item, ItemEvent, Transfer
+from depot.loans.models import Loan
 from depot.organisations.models import Depot, DepotShare, Organisation
+from depot.stock.models import StockLevel, StockMovement
 
 __all__ = [
+    "AccessLogEntry",
     "Citizen",
     "Contract",
     "ContractLine",
     "Depot",
     "DepotShare",
+    "Inspection",
+    "InspectionPlan",
+    "Item",
+    "ItemEvent",
+    "Loan",
     "Organisation",
     "PriceBreak",
     "Product",
     "ProductType",
+    "StockLevel",
+    "StockMovement",
     "Supplier",
+    "Transfer",
     "User",
 ]

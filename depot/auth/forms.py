@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from depot.auth.services import MIN_PASSWORD_LENGTH
 from depot.web.forms import AppForm
 
 
@@ -13,3 +14,15 @@ class LoginForm(AppForm):
 
 class LogoutForm(AppForm):
     submit = SubmitField(_l("Log out"))
+
+
+class OwnPasswordForm(AppForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))

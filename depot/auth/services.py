@@ -145,6 +145,13 @@ def set_password(*, user: User, password: str) -> None:
     db.session.flush()
 
 
+def change_own_password(*, user: User, current_password: str, new_password: str) -> None:
+    """A user's own password change: the current password must be right."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise DomainError(_l("The current password is wrong."))
+    set_password(user=user, password=new_password)
+
+
 def unlock_user(*, user: User) -> None:
     """Lift a lock from repeated failed logins."""
     user.failed_logins = 0

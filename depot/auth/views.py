@@ -2,13 +2,23 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from depot.auth import services
-from depot.auth.forms import LoginForm, LogoutForm
-from depot.extensions import db
+from depot.auth.forms import LoginForm, LogoutForm, OwnPasswordForm
+from depot.errors import DomainError
+from depot.extensions import db, limiter
 from depot.web.security import public
 
 bp = Blueprint("auth", __name__)
@@ -23,8 +33,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("web.index")
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
@@ -59,3 +74,23 @@ def logout():
             session["lang"] = lang
         flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(
+                user=current_user,
+                current_password=form.current.data,
+                new_password=form.password.data,
+            )
+        except DomainError as exc:
+            form.current.errors.append(str(exc.message))
+        else:
+            # The new session version ends other sessions; keep this one.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for(".account"))
+    return render_template("auth/account.html", form=form)

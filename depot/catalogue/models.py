@@ -80,10 +80,7 @@ class Product(db.Model):
     __tablename__ = "product"
     __table_args__ = (
         CheckConstraint("list_price >= 0", name="list_price_nonneg"),
-        *(
-            CheckConstraint(f"{m} IS NULL OR {m} > 0", name=f"{m}_positive")
-            for m in MEASUREMENTS
-        ),
+        *(CheckConstraint(f"{m} IS NULL OR {m} > 0", name=f"{m}_positive") for m in MEASUREMENTS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

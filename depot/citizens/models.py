@@ -29,3 +29,19 @@ class Citizen(db.Model):
 
     def __repr__(self) -> str:  # never the CPR: reprs end up in logs
         return f"<Citizen {self.id}>"
+
+
+class AccessLogEntry(db.Model):
+    """Who read, searched, changed or exported a citizen's data, and when (UTC). Append-only.
+
+    For searches the criterion names what was searched by, never a CPR number itself.
+    """
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen.id"), index=True)
+    criterion: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,1 @@
+"""Demo data of the West cluster (Vestklyngen): `flask --app wsgi seed-demo`."""

@@ -5,9 +5,13 @@ translated in depot/translations like every other string.
 """
 
 import flask_babel
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS as _SUBMIT_METHODS
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Form
 
 WTFORMS_MESSAGES = (
@@ -67,7 +71,15 @@ class AppForm(FlaskForm):
     """The base of every form with a CSRF token."""
 
     class Meta(_Meta):
-        pass
+        def wrap_formdata(self, form, formdata):
+            # Web forms read form fields only; JSON bodies belong to the API's schemas.
+            if formdata is not _Auto:
+                return formdata
+            if request.method not in _SUBMIT_METHODS:
+                return None
+            if request.files:
+                return CombinedMultiDict((request.files, request.form))
+            return request.form
 
 
 class SubForm(Form):

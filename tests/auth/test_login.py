@@ -143,3 +143,49 @@ def test_language_switch(client, make, herning):
     assert "Log out" in client.get("/").get_data(as_text=True)
     client.post("/language/da")
     assert "Log ud" in client.get("/").get_data(as_text=True)
+
+
+def test_user_changes_own_password(app, client, make, herning):
+    user = make.user(organisation=herning)
+    log_in(client, user.email)
+    assert user.email in client.get("/account").get_data(as_text=True)
+    wrong = client.post(
+        "/account",
+        data={"current": "nope", "password": "brand-new-password", "confirm": "brand-new-password"},
+    )
+    assert wrong.status_code == 200 and "invalid-feedback" in wrong.get_data(as_text=True)
+    ok = client.post(
+        "/account",
+        data={
+            "current": PASSWORD,
+            "password": "brand-new-password",
+            "confirm": "brand-new-password",
+        },
+    )
+    assert ok.status_code == 302
+    assert client.get("/").status_code == 200  # this session goes on
+    assert log_in(app.test_client(), user.email).status_code == 200  # old password refused
+    assert log_in(app.test_client(), user.email, "brand-new-password").status_code == 302
+
+
+def test_login_attempts_are_rate_limited_per_address(app_config, make, herning):
+    from depot.app import create_app
+
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    user = make.user(organisation=herning)
+    statuses = [log_in(client, f"nobody{i}@example.dk", "x").status_code for i in range(3)]
+    assert statuses == [200, 200, 200]
+    response = log_in(client, user.email)
+    assert response.status_code == 429
+    assert 'data-testid="error"' in response.get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only POSTs count
+
+
+def test_json_bodies_to_web_forms_never_500(client, make, herning):
+    for body in [{"email": 5, "password": ["x"]}, {"email": None}, [1, 2], "text"]:
+        response = client.post("/login", json=body)
+        assert response.status_code == 200
+    user = make.user(organisation=herning)
+    log_in(client, user.email)
+    assert client.post("/account", json={"current": {"a": 1}}).status_code == 200

@@ -1,0 +1,175 @@
+"""The demo data generator: a list of steps run in order, one entry point.
+
+Later work adds steps (items, stock, loan history) by appending to STEPS; each step reads
+what earlier steps put in the DemoContext and draws from its own seeded random generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from depot.auth.models import ROLES, User
+from depot.auth.services import check_password_policy, hash_password
+from depot.demo import steps_catalogue, steps_organisations
+from depot.demo.context import DemoContext, Step
+from depot.demo.reference import load_reference
+from depot.extensions import db
+from depot.organisations.models import Organisation
+
+STEPS: list[Step] = [
+    Step("organisations", "Organisations", steps_organisations.create_organisations),
+    Step("depots", "Depots", steps_organisations.create_depots),
+    Step("users", "Users", steps_organisations.create_users),
+    Step("product_types", "Product types", steps_catalogue.create_product_types),
+    Step("suppliers", "Suppliers", steps_catalogue.create_suppliers),
+    Step("products", "Products", steps_catalogue.create_products),
+    Step("contracts", "Contracts", steps_catalogue.create_contracts),
+    Step("citizens", "Citizens", steps_organisations.create_citizens),
+]
+
+# The organisation whose users are shown as the demo logins (one per role).
+LOGIN_ORGANISATION_SLUG = "herning"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    seed: int
+    scale: float
+    organisations: int
+    depots: int
+    product_types: int
+    products: int
+    consumables: int
+    suppliers: int
+    contracts: int
+    contract_lines: int
+    price_breaks: int
+    users: int
+    citizens: int
+    logins: tuple[DemoLogin, ...] = field(default=())
+    slugs: tuple[str, ...] = field(default=())  # email domains: <role>@<slug>.demo.dk
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "organisations": self.organisations,
+            "depots": self.depots,
+            "product types": self.product_types,
+            "products": self.products,
+            "of which consumables": self.consumables,
+            "suppliers": self.suppliers,
+            "contracts": self.contracts,
+            "contract lines": self.contract_lines,
+            "price breaks": self.price_breaks,
+            "users": self.users,
+            "citizens": self.citizens,
+        }
+
+
+def seed_demo_data(
+    *,
+    seed: int = 7,
+    scale: float = 1.0,
+    password: str,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Generate the West cluster's demo data into the session; flushes, never commits.
+
+    The same seed and scale give identical rows. `progress` is called with each step's label
+    after the step has run. Raises ReferenceDataError for a missing or malformed reference
+    file and DomainError for a password the policy refuses.
+    """
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    check_password_policy(password)
+    reference = load_reference()
+    # One hash for all demo users: see steps_organisations.create_users.
+    ctx = DemoContext(
+        seed=seed, scale=scale, password_hash=hash_password(password), reference=reference
+    )
+    for step in STEPS:
+        step.run(ctx)
+        if progress is not None:
+            progress(step.label)
+    return _summarise(ctx, password)
+
+
+def _summarise(ctx: DemoContext, password: str) -> DemoSummary:
+    login_org = next(
+        (o for o in ctx.organisations if ctx.slugs[o.id] == LOGIN_ORGANISATION_SLUG),
+        ctx.organisations[0],
+    )
+    logins = tuple(
+        DemoLogin(role=u.role, email=u.email, password=password, organisation=login_org.name)
+        for role in ROLES
+        for u in ctx.users
+        if u.organisation_id == login_org.id and u.role == role
+    )
+    lines = [line for contract in ctx.contracts for line in contract.lines]
+    return DemoSummary(
+        seed=ctx.seed,
+        scale=ctx.scale,
+        organisations=len(ctx.organisations),
+        depots=len(ctx.depots),
+        product_types=len(ctx.reference.iso_codes),
+        products=len(ctx.products),
+        consumables=sum(not p.reusable for p in ctx.products),
+        suppliers=len(ctx.suppliers),
+        contracts=len(ctx.contracts),
+        contract_lines=len(lines),
+        price_breaks=sum(len(line.price_breaks) for line in lines),
+        users=len(ctx.users),
+        citizens=len(ctx.citizens),
+        logins=logins,
+        slugs=tuple(ctx.slugs[o.id] for o in ctx.organisations),
+    )
+
+
+def existing_demo_logins(*, password: str) -> tuple[DemoLogin, ...]:
+    """The demo logins of an already seeded database, one per role (none if not seeded)."""
+    users = db.session.scalars(
+        select(User)
+        .where(User.email.like(f"%@{LOGIN_ORGANISATION_SLUG}.demo.dk"))
+        .options(selectinload(User.organisation))
+    ).all()
+    by_role = {u.role: u for u in users}
+    return tuple(
+        DemoLogin(
+            role=r,
+            email=by_role[r].email,
+            password=password,
+            organisation=by_role[r].organisation.name,
+        )
+        for r in ROLES
+        if r in by_role
+    )
+
+
+def organisation_count() -> int:
+    return db.session.scalar(select(func.count(Organisation.id)))
+
+
+def delete_all_data() -> None:
+    """Empty every application table, children before parents; flushes, never commits.
+
+    The demo owns the whole database it seeds (organisations are the root of everything:
+    users, depots, citizens all hang off them), so a reset removes all rows, including any
+    added by hand since, and tables added by later work are covered without changes here.
+    """
+    db.session.flush()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.flush()
+    # Objects loaded before the delete must not shadow new rows that reuse their ids.
+    db.session.expunge_all()
