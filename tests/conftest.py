@@ -74,6 +74,23 @@ def app(app_config):
 
 
 @pytest.fixture
+def make_app(app_config):
+    """Another app on the same database with some settings changed; its engine is closed."""
+    made = []
+
+    def _make_app(**overrides):
+        other = create_app({**app_config, **overrides})
+        made.append(other)
+        return other
+
+    yield _make_app
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_ctx(app):
     """An app context for tests that call services directly (not through the client)."""
     with app.app_context():

@@ -87,10 +87,8 @@ def test_open_redirect_is_refused(client, make, herning):
     assert "evil" not in response.headers["Location"]
 
 
-def test_cookie_flags_and_security_headers(app_config, make, herning):
-    from depot.app import create_app
-
-    app = create_app({**app_config, "SESSION_COOKIE_SECURE": True})
+def test_cookie_flags_and_security_headers(make_app, make, herning):
+    app = make_app(SESSION_COOKIE_SECURE=True)
     client = app.test_client()
     user = make.user(organisation=herning)
     response = log_in(client, user.email)
@@ -101,10 +99,8 @@ def test_cookie_flags_and_security_headers(app_config, make, herning):
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
-def test_csrf_is_enforced_on_forms(app_config, make, herning):
-    from depot.app import create_app
-
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+def test_csrf_is_enforced_on_forms(make_app, make, herning):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     user = make.user(organisation=herning)
     # Without the token the login form is refused.
@@ -168,10 +164,8 @@ def test_user_changes_own_password(app, client, make, herning):
     assert log_in(app.test_client(), user.email, "brand-new-password").status_code == 302
 
 
-def test_login_attempts_are_rate_limited_per_address(app_config, make, herning):
-    from depot.app import create_app
-
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+def test_login_attempts_are_rate_limited_per_address(make_app, make, herning):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     user = make.user(organisation=herning)
     statuses = [log_in(client, f"nobody{i}@example.dk", "x").status_code for i in range(3)]
