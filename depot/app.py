@@ -65,11 +65,23 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from depot.auth.views import bp as auth_bp
     from depot.catalogue.views import bp as catalogue_bp
+    from depot.items.views import bp as items_bp
     from depot.organisations.views import bp as organisations_bp
+    from depot.overview.views import bp as overview_bp
+    from depot.stock.views import bp as stock_bp
     from depot.users.views import bp as users_bp
     from depot.web.views import bp as web_bp
 
-    for blueprint in (web_bp, auth_bp, organisations_bp, users_bp, catalogue_bp):
+    for blueprint in (
+        web_bp,
+        auth_bp,
+        organisations_bp,
+        users_bp,
+        catalogue_bp,
+        items_bp,
+        stock_bp,
+        overview_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -10,7 +10,7 @@ from depot.catalogue.models import (
     Supplier,
 )
 from depot.citizens.models import AccessLogEntry, Citizen
-from depot.items.models import Inspection, InspectionPlan, Item, ItemEvent, Transfer
+from depot.items.models import Inspection, InspectionPlan, Item, ItemCount, ItemEvent, Transfer
 from depot.loans.models import Loan
 from depot.organisations.models import Depot, DepotShare, Organisation
 from depot.stock.models import StockLevel, StockMovement
@@ -25,6 +25,7 @@ __all__ = [
     "Inspection",
     "InspectionPlan",
     "Item",
+    "ItemCount",
     "ItemEvent",
     "Loan",
     "Organisation",

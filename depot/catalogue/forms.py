@@ -34,7 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from depot.catalogue import validation
 from depot.catalogue.models import MEASUREMENTS
-from depot.web.forms import AppForm, SubForm
+from depot.web.forms import AppForm, FilterForm, SubForm
 
 MEASUREMENT_LABELS = {
     "seat_width_cm": _l("Seat width"),
@@ -374,28 +374,8 @@ class ConfirmForm(AppForm):
 # --- list filters (GET) ---------------------------------------------------------------------
 
 
-class _FilterForm(AppForm):
-    class Meta:
-        csrf = False
-
+class _FilterForm(FilterForm):
     q = SearchField(_l("Search"), filters=[_strip], validators=[Optional(), Length(max=100)])
-
-    def __init__(self, args, **kwargs):
-        super().__init__(formdata=args, **kwargs)
-
-    def valid_data(self) -> dict:
-        """The filter values, after dropping those that did not validate (ignored)."""
-        self.validate()
-        data = {}
-        for field in self:
-            if field.errors:
-                field.data = field.default
-            data[field.name] = field.data
-        return data
-
-    @property
-    def has_ignored(self) -> bool:
-        return any(f.errors for f in self)
 
 
 class ProductTypeFilterForm(_FilterForm):

@@ -6,7 +6,7 @@ from datetime import date
 from depot.citizens.models import Citizen
 from depot.extensions import db
 
-CPR_PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
+CPR_PATTERN = re.compile(r"^([0-9]{2})([0-9]{2})([0-9]{2})-?([0-9]{4})$")
 
 
 class InvalidCPR(ValueError):

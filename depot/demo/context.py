@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from depot.auth.models import User
 from depot.catalogue.models import Contract, Product, ProductType, Supplier
@@ -13,9 +14,11 @@ from depot.citizens.models import Citizen
 from depot.demo.reference import ReferenceData
 from depot.organisations.models import Depot, Organisation
 
-# The demo's "today": generated dates (contracts, and later loan history) are fixed or
-# relative to this, never to the real current date, so that a seed always gives the same data.
-DEMO_ANCHOR = date(2026, 1, 1)
+# The demo's "today": generated dates (contracts, loan history) are fixed or relative to this,
+# never to the real current date, so that a seed always gives the same data. The depot history
+# covers the 12 months before it; it is set close to the time the project is developed, so that
+# loans, inspections due and stock levels also look current when someone opens the demo.
+DEMO_ANCHOR = date(2026, 11, 1)
 
 
 @dataclass
@@ -40,6 +43,14 @@ class DemoContext:
     pack_sizes: dict[int, int] = field(default_factory=dict)
     contracts: list[Contract] = field(default_factory=list)
     citizens: list[Citizen] = field(default_factory=list)
+    # Exact volumes instead of the scaled defaults (the benchmark's 1,000,000 items).
+    item_count: int | None = None
+    loan_count: int | None = None
+    depot_count: int | None = None
+    # The reusable fleet planned by the items step, simulated by the history step.
+    fleet: Any = None
+    # Rows written by the depot steps, per kind, for the summary.
+    written: dict[str, int] = field(default_factory=dict)
 
     @property
     def organisations(self) -> list[Organisation]:

@@ -14,10 +14,17 @@ from sqlalchemy.orm import selectinload
 
 from depot.auth.models import ROLES, User
 from depot.auth.services import check_password_policy, hash_password
-from depot.demo import steps_catalogue, steps_organisations
+from depot.demo import (
+    steps_catalogue,
+    steps_depot,
+    steps_history,
+    steps_organisations,
+    steps_stock,
+)
 from depot.demo.context import DemoContext, Step
 from depot.demo.reference import load_reference
 from depot.extensions import db
+from depot.items.services import rebuild_item_counts
 from depot.organisations.models import Organisation
 
 STEPS: list[Step] = [
@@ -29,6 +36,13 @@ STEPS: list[Step] = [
     Step("products", "Products", steps_catalogue.create_products),
     Step("contracts", "Contracts", steps_catalogue.create_contracts),
     Step("citizens", "Citizens", steps_organisations.create_citizens),
+    # Depot operations (issue 3). Placed last: earlier steps' data stays unchanged.
+    Step("extra_depots", "More depots", steps_depot.create_extra_depots),
+    Step("inspection_plans", "Inspection plans", steps_depot.create_inspection_plans),
+    Step("items", "Items", steps_depot.create_items),
+    Step("history", "Loan history", steps_history.create_history),
+    Step("stock", "Consumable stock", steps_stock.create_stock),
+    Step("item_counts", "Item counts", lambda ctx: rebuild_item_counts()),
 ]
 
 # The organisation whose users are shown as the demo logins (one per role).
@@ -58,6 +72,15 @@ class DemoSummary:
     price_breaks: int
     users: int
     citizens: int
+    inspection_plans: int = 0
+    items: int = 0
+    item_events: int = 0
+    loans: int = 0
+    open_loans: int = 0
+    inspections: int = 0
+    transfers: int = 0
+    stock_levels: int = 0
+    stock_movements: int = 0
     logins: tuple[DemoLogin, ...] = field(default=())
     slugs: tuple[str, ...] = field(default=())  # email domains: <role>@<slug>.demo.dk
 
@@ -74,6 +97,15 @@ class DemoSummary:
             "price breaks": self.price_breaks,
             "users": self.users,
             "citizens": self.citizens,
+            "inspection plans": self.inspection_plans,
+            "items": self.items,
+            "item events": self.item_events,
+            "loans": self.loans,
+            "of which open": self.open_loans,
+            "inspections": self.inspections,
+            "transfers": self.transfers,
+            "stock lines": self.stock_levels,
+            "stock movements": self.stock_movements,
         }
 
 
@@ -83,20 +115,41 @@ def seed_demo_data(
     scale: float = 1.0,
     password: str,
     progress: Callable[[str], None] | None = None,
+    items: int | None = None,
+    loans: int | None = None,
+    depots: int | None = None,
 ) -> DemoSummary:
     """Generate the West cluster's demo data into the session; flushes, never commits.
 
     The same seed and scale give identical rows. `progress` is called with each step's label
-    after the step has run. Raises ReferenceDataError for a missing or malformed reference
-    file and DomainError for a password the policy refuses.
+    after the step has run. `items`, `loans` and `depots` ask for exact volumes instead of the
+    scaled defaults (the benchmark's 1,000,000 items, 200,000 loans, 20 depots); `loans` is
+    reached exactly unless the fleet is too small to serve that many. Raises
+    ReferenceDataError for a missing or malformed reference file and DomainError for a
+    password the policy refuses.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
+    for name, value in (("items", items), ("loans", loans), ("depots", depots)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must not be negative")
     check_password_policy(password)
     reference = load_reference()
     # One hash for all demo users: see steps_organisations.create_users.
+    municipalities = sum(row.kind == "municipality" for row in reference.organisations)
+    if depots is not None and depots < municipalities + 1:
+        raise ValueError(
+            f"depots must be at least {municipalities + 1} (one per municipality and the "
+            "shared depot)"
+        )
     ctx = DemoContext(
-        seed=seed, scale=scale, password_hash=hash_password(password), reference=reference
+        seed=seed,
+        scale=scale,
+        password_hash=hash_password(password),
+        reference=reference,
+        item_count=items,
+        loan_count=loans,
+        depot_count=depots,
     )
     for step in STEPS:
         step.run(ctx)
@@ -131,6 +184,15 @@ def _summarise(ctx: DemoContext, password: str) -> DemoSummary:
         price_breaks=sum(len(line.price_breaks) for line in lines),
         users=len(ctx.users),
         citizens=len(ctx.citizens),
+        inspection_plans=ctx.written.get("inspection plans", 0),
+        items=ctx.written.get("items", 0),
+        item_events=ctx.written.get("item events", 0),
+        loans=ctx.written.get("loans", 0),
+        open_loans=ctx.written.get("open loans", 0),
+        inspections=ctx.written.get("inspections", 0),
+        transfers=ctx.written.get("transfers", 0),
+        stock_levels=ctx.written.get("stock levels", 0),
+        stock_movements=ctx.written.get("stock movements", 0),
         logins=logins,
         slugs=tuple(ctx.slugs[o.id] for o in ctx.organisations),
     )

@@ -32,6 +32,13 @@ class Item(db.Model):
     __tablename__ = "item"
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATE_LIST})", name="status"),
+        # Prefix search on tags and serials (PostgreSQL's LIKE 'x%' needs pattern ops).
+        Index(
+            "ix_item_asset_tag_pattern",
+            "asset_tag",
+            postgresql_ops={"asset_tag": "text_pattern_ops"},
+        ),
+        Index("ix_item_serial_pattern", "serial", postgresql_ops={"serial": "text_pattern_ops"}),
         Index("ix_item_depot_status_product", "depot_id", "status", "product_id"),
         Index("ix_item_product_status", "product_id", "status"),
         Index("ix_item_status_changed", "status", "status_changed_at"),
@@ -150,3 +157,25 @@ class Inspection(db.Model):
 
     item: Mapped[Item] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class ItemCount(db.Model):
+    """How many items there are per depot, product, owner and state.
+
+    Kept in step with `item` by database triggers (migration 0003), so that the overview
+    sums a few thousand rows instead of counting a million items on every request.
+    """
+
+    __tablename__ = "item_count"
+    __table_args__ = (
+        UniqueConstraint("depot_id", "product_id", "owner_id", "status"),
+        CheckConstraint("n >= 0", name="n_nonneg"),
+        Index("ix_item_count_product_status", "product_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    depot_id: Mapped[int] = mapped_column(ForeignKey("depot.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    n: Mapped[int] = mapped_column(default=0)

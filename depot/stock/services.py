@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from depot.auth.models import User
 from depot.catalogue.models import Product
@@ -19,6 +20,7 @@ from depot.organisations.models import Depot, utcnow
 from depot.stock.models import StockLevel, StockMovement
 
 MAX_QUANTITY = 1_000_000
+MAX_BALANCE = 2_000_000_000  # below the integer column's limit
 
 
 def stock_level(*, depot_id: int, product_id: int) -> StockLevel:
@@ -65,12 +67,16 @@ def _move(
     statement = update(StockLevel).where(StockLevel.id == level.id)
     if delta < 0:
         statement = statement.where(StockLevel.quantity >= -delta)
+    else:
+        statement = statement.where(StockLevel.quantity <= MAX_BALANCE - delta)
     result = db.session.execute(
         statement.values(quantity=StockLevel.quantity + delta)
         .returning(StockLevel.quantity)
         .execution_options(synchronize_session=False)
     )
     balance = result.scalar_one_or_none()
+    if balance is None and delta > 0:
+        raise DomainError(_l("The balance would become too large."))
     if balance is None:
         current = db.session.scalar(select(StockLevel.quantity).where(StockLevel.id == level.id))
         raise Conflict(
@@ -149,3 +155,94 @@ def low_stock(*, depot_id: int | None = None):
     if depot_id is not None:
         query = query.where(StockLevel.depot_id == depot_id)
     return query.order_by(StockLevel.depot_id, StockLevel.product_id)
+
+
+# --- queries for the stock pages ----------------------------------------------------------
+
+
+def low_condition():
+    """SQL condition: the line is at or below a reorder point above 0 (as `low_stock`)."""
+    return (StockLevel.reorder_point > 0) & (StockLevel.quantity <= StockLevel.reorder_point)
+
+
+def stock_levels_query(
+    *,
+    depot_id: int | None = None,
+    search: str | None = None,
+    product_type_id: int | None = None,
+    low_only: bool = False,
+):
+    """Stock lines of consumables (one depot or all), with depot and product loaded."""
+    query = (
+        select(StockLevel)
+        .join(StockLevel.product)
+        .join(StockLevel.depot)
+        .options(
+            joinedload(StockLevel.product).joinedload(Product.product_type),
+            joinedload(StockLevel.depot),
+        )
+    )
+    if depot_id is not None:
+        query = query.where(StockLevel.depot_id == depot_id)
+    if search:
+        query = query.where(
+            Product.name.icontains(search, autoescape=True)
+            | Product.hmi_number.icontains(search, autoescape=True)
+        )
+    if product_type_id is not None:
+        query = query.where(Product.product_type_id == product_type_id)
+    if low_only:
+        query = query.where(low_condition())
+    return query.order_by(Product.name, Depot.name, StockLevel.id)
+
+
+def low_stock_query(*, depot_id: int | None = None):
+    """Stock lines at or below their reorder point, biggest shortfall first, with relations."""
+    query = (
+        select(StockLevel)
+        .join(StockLevel.product)
+        .join(StockLevel.depot)
+        .options(
+            joinedload(StockLevel.product).joinedload(Product.product_type),
+            joinedload(StockLevel.depot),
+        )
+        .where(low_condition())
+    )
+    if depot_id is not None:
+        query = query.where(StockLevel.depot_id == depot_id)
+    shortfall = StockLevel.reorder_point - StockLevel.quantity
+    return query.order_by(shortfall.desc(), Product.name, Depot.name, StockLevel.id)
+
+
+def last_movements(*, level_ids) -> dict:
+    """The time of the newest ledger row per stock line, for the given lines, in one query."""
+    ids = list(level_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(StockMovement.stock_level_id, func.max(StockMovement.at))
+        .where(StockMovement.stock_level_id.in_(ids))
+        .group_by(StockMovement.stock_level_id)
+    ).all()
+    return dict(rows)
+
+
+def ledger_query(*, stock_level_id: int):
+    """The ledger of one stock line, newest first, with the users loaded."""
+    return (
+        select(StockMovement)
+        .options(joinedload(StockMovement.user))
+        .where(StockMovement.stock_level_id == stock_level_id)
+        .order_by(StockMovement.id.desc())
+    )
+
+
+def consumable_products() -> list[Product]:
+    """Active consumable products (reusable=False), for the receive form."""
+    return list(
+        db.session.scalars(
+            select(Product)
+            .where(Product.active, Product.reusable.is_(False))
+            .order_by(Product.name, Product.id)
+        )
+    )

@@ -87,3 +87,27 @@ class SubForm(Form):
 
     class Meta(_Meta):
         pass
+
+
+class FilterForm(AppForm):
+    """A GET filter form: invalid values are ignored (and reported), never an error page."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, args, **kwargs):
+        super().__init__(formdata=args, **kwargs)
+
+    def valid_data(self) -> dict:
+        """The filter values, after dropping those that did not validate (ignored)."""
+        self.validate()
+        data = {}
+        for field in self:
+            if field.errors:
+                field.data = field.default
+            data[field.name] = field.data
+        return data
+
+    @property
+    def has_ignored(self) -> bool:
+        return any(f.errors for f in self)

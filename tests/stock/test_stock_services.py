@@ -55,3 +55,13 @@ def test_low_stock_list(consumable):
     services.set_reorder_point(depot_id=depot.id, product_id=product.id, reorder_point=5)
     low = db.session.scalars(services.low_stock(depot_id=depot.id)).all()
     assert [row.product_id for row in low] == [product.id]
+
+
+def test_the_balance_cannot_outgrow_its_column(consumable):
+    depot, product = consumable
+    level = services.stock_level(depot_id=depot.id, product_id=product.id)
+    level.quantity = services.MAX_BALANCE - 5  # as if after many receipts
+    db.session.flush()
+    with pytest.raises(DomainError):
+        services.receive_stock(depot_id=depot.id, product_id=product.id, quantity=6, user=None)
+    services.receive_stock(depot_id=depot.id, product_id=product.id, quantity=5, user=None)
