@@ -146,8 +146,12 @@ def make(app):
     """Factory functions bound to the app: `make.product(name=...)`."""
 
     class Make:
+        app = None  # the app the factories create rows in
+
         def __getattr__(self, name):
             fn = getattr(factories, f"make_{name}")
             return lambda **kwargs: fn(app, **kwargs)
 
-    return Make()
+    bound = Make()
+    bound.app = app
+    return bound

@@ -28,13 +28,15 @@ class Route:
     get: bool = True
     public: bool = False
     expect: Callable[[str, str], frozenset] | None = None
+    post_roles: frozenset | None = None  # who may POST, where it differs from `roles`
 
-    def expected(self, role: str, actor: str) -> frozenset:
+    def expected(self, role: str, actor: str, method: str = "GET") -> frozenset:
         if self.public:
             return OK
         if self.expect is not None:
             return self.expect(role, actor)
-        if role not in self.roles:
+        roles = self.post_roles if method == "POST" and self.post_roles is not None else self.roles
+        if role not in roles:
             return frozenset({403})
         if actor == "holstebro" and self.other_tenant:
             return frozenset({self.other_tenant})

@@ -8,25 +8,14 @@ order.
 
 from datetime import date
 
-from flask import Flask
-
 from depot.citizens.services import create_citizen
 from depot.extensions import db
 from depot.items import services
 from tests.access.route import Route, only
 
 
-def _app_of(make) -> Flask:
-    """The app the `make` factories are bound to (they close over it)."""
-    factory = make.organisation
-    for cell in factory.__closure__ or ():
-        if isinstance(cell.cell_contents, Flask):
-            return cell.cell_contents
-    raise RuntimeError("the make fixture no longer closes over the app")
-
-
 def extend_world(world: dict, make) -> None:
-    app = _app_of(make)
+    app = make.app
     herning = world["herning"]
     depot = make.depot(owner=herning, name="Herning Hjælpemidler (items)")
     other = make.depot(owner=herning, name="Herning Nord (items)")
@@ -93,8 +82,11 @@ ROUTES: dict[str, Route] = {
     "items.inspect": _action("/inspection", "inspection"),
     "items.transfers": Route(url=lambda w: "/depot/transfers"),
     "items.inspections": Route(url=lambda w: "/depot/inspections"),
-    # Everyone views the plans; saving (depot staff and admins only, 403 for the others) is
-    # method-dependent, which a Route cannot express: tests/items/test_views_actions.py.
-    "items.inspection_plans": Route(url=lambda w: "/depot/inspection-plans"),
+    # Everyone views the plans; depot staff and admins save them.
+    "items.inspection_plans": Route(
+        url=lambda w: "/depot/inspection-plans",
+        post=True,
+        post_roles=frozenset({"depot_staff", "admin"}),
+    ),
     "items.labels": Route(url=lambda w: f"/depot/labels?ids={w['items_item']}", post=True),
 }

@@ -17,13 +17,7 @@ def extend_world(world: dict, make) -> None:
     depot = make.depot(owner=world["herning"], name="Herning Forbrugslager")
     product = make.product(name="Engangshandsker", reusable=False)
     world["stock_depot"], world["consumable"] = depot, product
-    world["stock_level_id"] = make_level(app_of(make), depot, product)
-
-
-def app_of(make) -> Flask:
-    """The app the `make` fixture's factories are bound to (each closes over it)."""
-    cells = make.depot.__closure__ or ()
-    return next(c.cell_contents for c in cells if isinstance(c.cell_contents, Flask))
+    world["stock_level_id"] = make_level(make.app, depot, product)
 
 
 def make_level(app: Flask, depot, product) -> int:

@@ -50,10 +50,10 @@ def test_role_by_tenant(app, make, world, role):
         for endpoint, route in ROUTES.items():
             if endpoint == "auth.logout":
                 continue  # would end the session the loop uses; tested in test_login
-            expected = route.expected(role, actor)
             url = route.url(world)
             methods = (["GET"] if route.get else []) + (["POST"] if route.post else [])
             for method in methods:
+                expected = route.expected(role, actor, method)
                 with client.open(url, method=method, data={}) as response:
                     assert response.status_code in expected, (
                         f"{role}@{actor} {method} {url} ({endpoint}): "
