@@ -178,7 +178,7 @@ class LendForm(AppForm):
         _l("Citizen's CPR number"),
         filters=[_strip],
         validators=[InputRequired(), Length(max=20)],
-        render_kw={"autocomplete": "off", "placeholder": "DDMMÅÅ-XXXX", "maxlength": 11},
+        render_kw={"autocomplete": "off", "placeholder": "DDMMÅÅ-NNNN", "maxlength": 11},
     )
     legal_basis = SelectField(
         _l("Legal basis"),
@@ -194,13 +194,13 @@ class LendForm(AppForm):
     def validate_cpr(self, field):
         if not (field.data or "").isascii():
             raise ValidationError(
-                _l("Write the CPR number as DDMMYY-XXXX (10 digits, a real birth date).")
+                _l("Write the CPR number as DDMMYY-NNNN (10 digits, a real birth date).")
             )
         try:
             self.cpr_normalised = normalise_cpr(field.data or "")
         except InvalidCPR as exc:
             raise ValidationError(
-                _l("Write the CPR number as DDMMYY-XXXX (10 digits, a real birth date).")
+                _l("Write the CPR number as DDMMYY-NNNN (10 digits, a real birth date).")
             ) from exc
 
     def validate_expected_end(self, field):

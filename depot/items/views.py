@@ -33,7 +33,7 @@ from depot.citizens.access_log import log_access
 from depot.citizens.services import CPR_PATTERN
 from depot.errors import Conflict, DomainError
 from depot.extensions import db
-from depot.items import services
+from depot.items import queries, services
 from depot.items.access import (
     OPERATE_ROLES,
     VIEW_ROLES,
@@ -249,7 +249,7 @@ def receive():
                     "success",
                 )
                 return redirect(url_for(".receive", received=format_ids(i.id for i in items)))
-    received = services.items_by_ids(ids=parse_ids(request.args.get("received"), limit=RECEIVE_MAX))
+    received = queries.items_by_ids(ids=parse_ids(request.args.get("received"), limit=RECEIVE_MAX))
     chunks = [
         (start + 1, min(start + LABELS_MAX, len(received)), received[start : start + LABELS_MAX])
         for start in range(0, len(received), LABELS_MAX)
@@ -293,7 +293,7 @@ def items():
     filters = form.valid_data()
     if form.has_ignored:
         flash(_("Some search criteria were not understood and have been ignored."), "warning")
-    stmt = services.item_query(
+    stmt = queries.item_query(
         search=filters["q"] or None,
         depot_id=filters["depot"],
         product_type_id=filters["type"],
@@ -334,8 +334,8 @@ def item_page(
 ):
     """Render the item page; the form that was just posted (with its errors) is passed in."""
     can_operate = can_operate_depot(current_user, item.depot)
-    loan = services.open_loan(item_id=item.id)
-    transfer = services.open_transfer(item_id=item.id) if item.status == "in_transit" else None
+    loan = queries.open_loan(item_id=item.id)
+    transfer = queries.open_transfer(item_id=item.id) if item.status == "in_transit" else None
     today = local_today()
     due = item.next_inspection_due
     due_soon = due is not None and due <= today + timedelta(days=DUE_SOON_DAYS)
@@ -350,7 +350,7 @@ def item_page(
         loan=loan,
         holder=_holder(item, loan, can_operate),
         transfer=transfer,
-        events=services.item_history(item_id=item.id),
+        events=queries.item_history(item_id=item.id),
         can_operate=can_operate,
         can_receive_transfer=transfer is not None
         and can_operate_depot(current_user, transfer.to_depot),
@@ -410,7 +410,7 @@ def lend(item_id: int):
     require_operator(item.depot)
     form = LendForm()
     if form.validate_on_submit():
-        citizen = services.citizen_by_cpr(cpr=form.cpr_normalised)
+        citizen = queries.citizen_by_cpr(cpr=form.cpr_normalised)
         log_access(
             user=current_user,
             action="search",
@@ -463,7 +463,7 @@ def transfer(item_id: int):
 @roles_required(*OPERATE_ROLES)
 def receive_transfer(item_id: int):
     item = db.get_or_404(Item, item_id)
-    pending = services.open_transfer(item_id=item.id)
+    pending = queries.open_transfer(item_id=item.id)
     if pending is None:
         require_operator(item.depot)
         raise Conflict(_("%(tag)s is not in transit.", tag=item.asset_tag))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from depot.errors import DomainError
-from depot.items import services
+from depot.items import queries, services
 from depot.items.access import VIEW_ROLES, can_operate_depot
 from depot.items.forms import LABELS_MAX, InspectionPlanForm, LabelsForm, StepForm, parse_ids
 from depot.items.models import InspectionPlan, Item
@@ -25,7 +25,7 @@ UNKNOWN_SHOWN = 20
 def transfers():
     depots = depot_choices()
     depot = chosen_depot(depots)
-    lists = services.open_transfers(depot_id=depot.id) if depot else {}
+    lists = queries.open_transfers(depot_id=depot.id) if depot else {}
     return render_template(
         "items/transfers.html",
         depots=depots,
@@ -55,7 +55,7 @@ def inspection_plans():
     can_edit = current_user.has_role(*PLAN_EDITORS)
     if request.method == "POST" and not can_edit:
         abort(403)
-    rows = services.inspection_plan_rows()
+    rows = queries.inspection_plan_rows()
     form = InspectionPlanForm()
     lang = current_language()
     form.product_type_id.choices = [("", "—")] + [
@@ -102,11 +102,11 @@ def labels():
     form = LabelsForm()
     status = 200
     if request.method == "GET" and request.args.get("ids"):
-        chosen = services.items_by_ids(ids=parse_ids(request.args["ids"], limit=LABELS_MAX))
+        chosen = queries.items_by_ids(ids=parse_ids(request.args["ids"], limit=LABELS_MAX))
         form.tags.data = "\n".join(item.asset_tag for item in chosen)
     if form.validate_on_submit():
         codes = form.codes()
-        found = services.items_by_tags(tags=codes)
+        found = queries.items_by_tags(tags=codes)
         unknown = [code for code in codes if code not in found]
         if unknown:
             shown = ", ".join(unknown[:UNKNOWN_SHOWN])
