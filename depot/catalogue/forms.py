@@ -35,6 +35,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 from depot.catalogue import validation
 from depot.catalogue.models import MEASUREMENTS
 from depot.web.forms import AppForm, FilterForm, SubForm
+from depot.web.forms import strip_text as _strip
 
 MEASUREMENT_LABELS = {
     "seat_width_cm": _l("Seat width"),
@@ -52,11 +53,6 @@ assert set(MEASUREMENT_LABELS) == set(MEASUREMENTS)
 def measurement_unit(name: str) -> str:
     """The unit of a measurement, taken from its name: 'cm' or 'kg'."""
     return name.rsplit("_", 1)[-1]
-
-
-def _strip(value):
-    """Trim whitespace and drop NUL characters (PostgreSQL refuses them in text)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def _optional_int(value):

@@ -6,10 +6,7 @@ call a service, then flash and redirect (or show the form again with the refusal
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,7 +36,8 @@ from depot.catalogue.models import (
 )
 from depot.errors import DomainError
 from depot.extensions import db
-from depot.web.i18n import current_language
+from depot.web.i18n import current_language, local_today
+from depot.web.lists import flash_ignored_filters, paginate
 from depot.web.security import roles_required
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
@@ -47,7 +45,6 @@ bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 EDITORS = ("procurement",)
 # Ids in URLs: positive and within a 32-bit integer column, so lookups can't overflow.
 ID = "int(min=1, max=2147483647)"
-MAX_PAGE = 100_000
 
 
 @bp.context_processor
@@ -58,24 +55,6 @@ def catalogue_helpers():
         "measurement_unit": measurement_unit,
         "today": local_today(),
     }
-
-
-def local_today() -> date:
-    """Today's date where the users are (the app's time zone)."""
-    return datetime.now(get_timezone()).date()
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
-        return int(raw)
-    return 1
-
-
-def _paginate(stmt):
-    return db.paginate(
-        stmt, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
 
 
 def _refused(form, exc: DomainError) -> int:
@@ -102,11 +81,6 @@ def _supplier_choices(blank=None, include_id: int | None = None) -> list:
     return choices + [(s.id, s.name) for s in services.all_suppliers(include_id=include_id)]
 
 
-def _ignored_note(form) -> None:
-    if form.has_ignored:
-        flash(_("Some search criteria were not understood and have been ignored."), "warning")
-
-
 # --- product types --------------------------------------------------------------------------
 
 
@@ -114,8 +88,8 @@ def _ignored_note(form) -> None:
 def product_types():
     form = ProductTypeFilterForm(request.args)
     filters = form.valid_data()
-    _ignored_note(form)
-    pagination = _paginate(services.product_type_query(search=filters["q"]))
+    flash_ignored_filters(form)
+    pagination = paginate(services.product_type_query(search=filters["q"]))
     counts = services.counts_by(Product.product_type_id, (pt.id for pt in pagination.items))
     return render_template(
         "catalogue/product_types.html", form=form, pagination=pagination, counts=counts
@@ -193,7 +167,7 @@ def products():
     form.type.choices = _type_choices(blank=_("All types"))
     form.supplier.choices = _supplier_choices(blank=_("All suppliers"))
     filters = form.valid_data()
-    _ignored_note(form)
+    flash_ignored_filters(form)
     stmt = services.product_query(
         search=filters["q"],
         product_type_id=filters["type"],
@@ -202,7 +176,7 @@ def products():
         active={"active": True, "inactive": False}.get(filters["status"]),
         sort=filters["sort"],
     )
-    return render_template("catalogue/products.html", form=form, pagination=_paginate(stmt))
+    return render_template("catalogue/products.html", form=form, pagination=paginate(stmt))
 
 
 @bp.route(f"/products/<{ID}:product_id>")
@@ -308,8 +282,8 @@ def product_reactivate(product_id: int):
 def suppliers():
     form = SupplierFilterForm(request.args)
     filters = form.valid_data()
-    _ignored_note(form)
-    pagination = _paginate(services.supplier_query(search=filters["q"]))
+    flash_ignored_filters(form)
+    pagination = paginate(services.supplier_query(search=filters["q"]))
     ids = [s.id for s in pagination.items]
     return render_template(
         "catalogue/suppliers.html",
@@ -324,7 +298,7 @@ def suppliers():
 def supplier(supplier_id: int):
     supplier = db.get_or_404(Supplier, supplier_id)
     contracts = db.session.scalars(contract_services.contract_query(supplier_id=supplier.id)).all()
-    products = _paginate(services.product_query(supplier_id=supplier.id, active=None))
+    products = paginate(services.product_query(supplier_id=supplier.id, active=None))
     return render_template(
         "catalogue/supplier.html", supplier=supplier, contracts=contracts, pagination=products
     )
@@ -396,13 +370,13 @@ def contracts():
     form = ContractFilterForm(request.args)
     form.supplier.choices = _supplier_choices(blank=_("All suppliers"))
     filters = form.valid_data()
-    _ignored_note(form)
+    flash_ignored_filters(form)
     stmt = contract_services.contract_query(
         search=filters["q"],
         supplier_id=filters["supplier"],
         valid_on=local_today() if filters["valid_today"] else None,
     )
-    pagination = _paginate(stmt)
+    pagination = paginate(stmt)
     line_counts = services.counts_by(ContractLine.contract_id, (c.id for c in pagination.items))
     return render_template(
         "catalogue/contracts.html", form=form, pagination=pagination, line_counts=line_counts

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -24,6 +22,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from depot.citizens.services import InvalidCPR, normalise_cpr
 from depot.items.models import ITEM_STATES
 from depot.web.forms import AppForm, FilterForm
+from depot.web.forms import strip_text as _strip
+from depot.web.i18n import local_today
 
 RECEIVE_MAX = 500
 LABELS_MAX = 200
@@ -41,16 +41,6 @@ LEGAL_BASES = (
 )
 
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def local_today() -> date:
-    """Today's date where the users are (the app's time zone)."""
-    return datetime.now(get_timezone()).date()
-
-
-def _strip(value):
-    """Trim whitespace and drop NUL characters (PostgreSQL refuses them in text)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def _optional_int(value):

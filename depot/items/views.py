@@ -59,13 +59,13 @@ from depot.items.models import Item
 from depot.organisations.models import Depot
 from depot.organisations.services import organisation_choices
 from depot.web.i18n import current_language
+from depot.web.lists import flash_ignored_filters, paginate
 from depot.web.security import roles_required
 
 bp = Blueprint("items", __name__, url_prefix="/depot")
 
 # Ids in URLs: positive and within a 32-bit integer column, so lookups can't overflow.
 ID = "int(min=1, max=2147483647)"
-MAX_PAGE = 100_000
 DUE_SOON_DAYS = 30
 
 STATE_BADGES = {
@@ -107,19 +107,6 @@ def item_helpers():
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
-        return int(raw)
-    return 1
-
-
-def paginate(stmt):
-    return db.paginate(
-        stmt, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
 
 
 def require_operator(depot: Depot) -> None:
@@ -291,8 +278,7 @@ def items():
     form = ItemFilterForm(request.args)
     _filter_choices(form)
     filters = form.valid_data()
-    if form.has_ignored:
-        flash(_("Some search criteria were not understood and have been ignored."), "warning")
+    flash_ignored_filters(form)
     stmt = queries.item_query(
         search=filters["q"] or None,
         depot_id=filters["depot"],

@@ -6,7 +6,7 @@ owner organisation. Everyone with a role in VIEW_ROLES may look. No citizen data
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,11 +23,11 @@ from depot.overview import services
 from depot.stock.forms import ALL, FilterForm, depot_choice, optional_id
 from depot.stock.views import default_depot_id
 from depot.web.i18n import current_language
+from depot.web.lists import flash_ignored_filters, page_number
 from depot.web.security import roles_required
 
 bp = Blueprint("overview", __name__, url_prefix="/depot/overview")
 
-MAX_PAGE = 100_000
 PRODUCTS_PER_PAGE = 50
 OUT_LONGEST = 20
 
@@ -47,13 +47,6 @@ class ListPagination(Pagination):
 
     def _query_count(self) -> int:
         return len(self._query_args["rows"])
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
-        return int(raw)
-    return 1
 
 
 def _filter_form() -> OverviewFilterForm:
@@ -76,8 +69,7 @@ def _filter_form() -> OverviewFilterForm:
 def overview():
     form = _filter_form()
     filters = form.valid_data()
-    if form.has_ignored:
-        flash(_("Some search criteria were not understood and have been ignored."), "warning")
+    flash_ignored_filters(form)
     if form.depot.data is None:
         form.depot.data = default_depot_id(current_user) or ALL
     depot = None if form.depot.data == ALL else db.session.get(Depot, form.depot.data)
@@ -85,7 +77,7 @@ def overview():
     counts = services.state_counts(depot_id=depot.id if depot else None, **chosen)
     per_page = current_app.config.get("OVERVIEW_PAGE_SIZE", PRODUCTS_PER_PAGE)
     pagination = ListPagination(
-        page=_page(), per_page=per_page, max_per_page=None, error_out=False, rows=counts.rows
+        page=page_number(), per_page=per_page, max_per_page=None, error_out=False, rows=counts.rows
     )
     today = utcnow().date()  # stored times are UTC
     return render_template(

@@ -8,7 +8,7 @@ left: 409). Success redirects to the stock line.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,29 +37,12 @@ from depot.stock.forms import (
 )
 from depot.stock.models import StockLevel
 from depot.web.i18n import current_language
+from depot.web.lists import flash_ignored_filters, paginate
 from depot.web.security import roles_required
 
 bp = Blueprint("stock", __name__, url_prefix="/depot/stock")
 
 ID = "int(min=1, max=2147483647)"
-MAX_PAGE = 100_000
-
-
-def _page(name: str = "page") -> int:
-    raw = request.args.get(name, "1")
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
-        return int(raw)
-    return 1
-
-
-def _paginate(stmt, page_arg: str = "page"):
-    return db.paginate(
-        stmt,
-        page=_page(page_arg),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        max_per_page=None,
-    )
 
 
 def _depot_choices() -> list:
@@ -91,11 +74,6 @@ def _chosen_depot(form) -> Depot | None:
     return None if choice == ALL else db.session.get(Depot, choice)
 
 
-def _ignored_note(form) -> None:
-    if form.has_ignored:
-        flash(_("Some search criteria were not understood and have been ignored."), "warning")
-
-
 def _operable_level(level_id: int) -> StockLevel:
     level = db.get_or_404(StockLevel, level_id)
     if not can_operate_depot(current_user, level.depot):
@@ -113,9 +91,9 @@ def levels():
     form.depot.choices = _depot_choices()
     form.type.choices = _type_choices()
     filters = form.valid_data()
-    _ignored_note(form)
+    flash_ignored_filters(form)
     depot = _chosen_depot(form)
-    pagination = _paginate(
+    pagination = paginate(
         services.stock_levels_query(
             depot_id=depot.id if depot else None,
             search=filters["q"],
@@ -139,9 +117,9 @@ def low():
     form = LowStockFilterForm(request.args)
     form.depot.choices = _depot_choices()
     form.valid_data()
-    _ignored_note(form)
+    flash_ignored_filters(form)
     depot = _chosen_depot(form)
-    pagination = _paginate(services.low_stock_query(depot_id=depot.id if depot else None))
+    pagination = paginate(services.low_stock_query(depot_id=depot.id if depot else None))
     return render_template("stock/low.html", form=form, depot=depot, pagination=pagination)
 
 
@@ -162,7 +140,7 @@ def _render_level(level: StockLevel, status: int = 200, **forms):
         "stock/level.html",
         level=level,
         ledger_total=services.ledger_sum(stock_level_id=level.id),
-        pagination=_paginate(services.ledger_query(stock_level_id=level.id)),
+        pagination=paginate(services.ledger_query(stock_level_id=level.id)),
         can_operate=can_operate,
         **forms,
     ), status

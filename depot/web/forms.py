@@ -48,6 +48,11 @@ WTFORMS_MESSAGES = (
 )
 
 
+def strip_text(value):
+    """Trim whitespace and drop NUL characters (PostgreSQL refuses them in text)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
 class _AppTranslations:
     """WTForms' translations interface on top of Flask-Babel."""
 

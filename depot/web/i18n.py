@@ -3,7 +3,14 @@
 from datetime import date, datetime
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_timezone,
+)
 
 
 def select_locale() -> str:
@@ -47,3 +54,8 @@ def register_filters(app) -> None:
     from depot.auth.roles import role_label
 
     app.jinja_env.globals.update(current_language=current_language, role_label=role_label)
+
+
+def local_today() -> date:
+    """Today's date where the users are (the app's time zone)."""
+    return datetime.now(get_timezone()).date()
