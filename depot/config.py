@@ -14,6 +14,15 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _hours(text: str) -> dict[str, float]:
+    """`normal=72,urgent=4,after_hours=2` → {"normal": 72.0, …}."""
+    targets = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        targets[name.strip()] = float(value)
+    return targets
+
+
 def from_environment() -> dict:
     """Read the settings the app needs from the process environment."""
     production = os.environ.get("DEPOT_ENV", "development") == "production"
@@ -52,4 +61,12 @@ def from_environment() -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute"),
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
+        # How soon the depot should answer a request (hours from the request to a
+        # reservation or back-order), per urgency.
+        "RESPONSE_TARGET_HOURS": _hours(
+            os.environ.get("RESPONSE_TARGET_HOURS", "normal=48,urgent=4,after_hours=2")
+        ),
+        # Rent per day for lending another organisation's item, where the product type has
+        # no daily rate of its own (DKK).
+        "DEFAULT_DAILY_RATE": os.environ.get("DEFAULT_DAILY_RATE", "5.00"),
     }

@@ -10,18 +10,30 @@ from depot.catalogue.models import (
     Supplier,
 )
 from depot.citizens.models import AccessLogEntry, Citizen
+from depot.deliveries.models import DeliveryRun, RunStop, RunStopItem
 from depot.items.models import Inspection, InspectionPlan, Item, ItemCount, ItemEvent, Transfer
-from depot.loans.models import Loan
+from depot.loans.models import Loan, OwnershipTransfer
 from depot.organisations.models import Depot, DepotShare, Organisation
+from depot.requests.models import (
+    BasicPackage,
+    BasicPackageLine,
+    DeviceRequest,
+    RequestLine,
+    Reservation,
+)
 from depot.stock.models import StockLevel, StockMovement
 
 __all__ = [
     "AccessLogEntry",
+    "BasicPackage",
+    "BasicPackageLine",
     "Citizen",
     "Contract",
     "ContractLine",
+    "DeliveryRun",
     "Depot",
     "DepotShare",
+    "DeviceRequest",
     "Inspection",
     "InspectionPlan",
     "Item",
@@ -29,9 +41,14 @@ __all__ = [
     "ItemEvent",
     "Loan",
     "Organisation",
+    "OwnershipTransfer",
     "PriceBreak",
     "Product",
     "ProductType",
+    "RequestLine",
+    "Reservation",
+    "RunStop",
+    "RunStopItem",
     "StockLevel",
     "StockMovement",
     "Supplier",

@@ -164,3 +164,93 @@ def make_contract(
             line.price_breaks.append(PriceBreak(min_qty=min_qty, unit_price=Decimal(price)))
         contract.lines.append(line)
     return _save(app, contract)
+
+
+def _cpr(n: int) -> str:
+    """A synthetic, valid-format CPR number unique per call (01-01-1940 + n days)."""
+    born = date(1940, 1, 1).toordinal() + n % 20000
+    day = date.fromordinal(born)
+    return f"{day:%d%m%y}-{1000 + n % 9000:04d}"
+
+
+def make_citizen(app, *, municipality, name=None, cpr=None, address=None, postcode="7400"):
+    from depot.citizens.models import Citizen
+
+    n = next(_seq)
+    return _save(
+        app,
+        Citizen(
+            cpr=cpr or _cpr(n),
+            name=name or f"Borger {n}",
+            address=address or f"Skolegade {n}",
+            postcode=postcode,
+            town="Herning",
+            phone=f"20{n:06d}"[:8],
+            municipality_id=municipality.id,
+        ),
+    )
+
+
+def make_items(app, *, product, depot, owner, count=1, status="available"):
+    """Reusable items received into a depot (and reserved when status='reserved')."""
+    from depot.items import services as item_services
+
+    with app.app_context():
+        items = item_services.receive_items(
+            product_id=product.id,
+            depot_id=depot.id,
+            owner_id=owner.id,
+            serials=[None] * count,
+            user=None,
+        )
+        if status == "reserved":
+            for item in items:
+                item_services.reserve_item(item_id=item.id, user=None)
+        db.session.commit()
+        return items
+
+
+def make_request(
+    app,
+    *,
+    citizen,
+    organisation,
+    depot,
+    product_type,
+    quantity=1,
+    product=None,
+    urgency="normal",
+    measurements=None,
+    user=None,
+    needed_by=None,
+):
+    """A device request with one line, handled by `depot`."""
+    from datetime import datetime, timedelta
+
+    from depot.requests import services as request_services
+
+    with app.app_context():
+        request = request_services.create_request(
+            citizen_id=citizen.id,
+            organisation_id=organisation.id,
+            depot_id=depot.id,
+            user=user,
+            lines=[
+                request_services.LineSpec(
+                    product_type_id=product_type.id,
+                    quantity=quantity,
+                    product_id=product.id if product else None,
+                    measurements=measurements or {},
+                )
+            ],
+            legal_basis="Serviceloven §112",
+            purpose="compensation",
+            needed_by=needed_by or datetime(2030, 1, 1, 12, 0) - timedelta(days=1),
+            delivery_address="Skolegade 1",
+            delivery_postcode="7400",
+            delivery_town="Herning",
+            urgency=urgency,
+            expected_duration_days=90,
+        )
+        db.session.commit()
+        return request

@@ -32,6 +32,7 @@ class ProductType(db.Model):
     __table_args__ = (
         UniqueConstraint("iso_code", "iso_edition"),
         CheckConstraint("iso_edition BETWEEN 1990 AND 2100", name="edition_range"),
+        CheckConstraint("daily_rate IS NULL OR daily_rate >= 0", name="daily_rate_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +43,8 @@ class ProductType(db.Model):
     reusable: Mapped[bool] = mapped_column(default=True)
     # Comma-separated names from MEASUREMENTS that matter when requesting this type.
     measurement_fields: Mapped[str] = mapped_column(String(200), default="")
+    # Rent per day when one organisation lends another's item (internal settlement).
+    daily_rate: Mapped[Decimal | None] = mapped_column(Money)
 
     products: Mapped[list[Product]] = relationship(back_populates="product_type")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from depot.extensions import db
@@ -21,6 +21,9 @@ class Citizen(db.Model):
     postcode: Mapped[str | None] = mapped_column(String(4))
     town: Mapped[str | None] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(30))
+    # The home on the map, for ordering delivery stops; None: use the postcode's centre.
+    latitude: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
+    longitude: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
     # The municipality responsible for the citizen: the tenant boundary.
     municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,8 +22,8 @@ ITEM_COLUMNS = (
     "status_changed_at", "next_inspection_due", "received_at", "note",
 )  # fmt: skip
 LOAN_COLUMNS = (
-    "id", "item_id", "citizen_id", "lender_id", "legal_basis", "started_at", "expected_end",
-    "returned_at", "note",
+    "id", "item_id", "citizen_id", "lender_id", "owner_id", "legal_basis", "started_at",
+    "expected_end", "returned_at", "note",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "id", "item_id", "at", "user_id", "kind", "from_status", "to_status", "depot_id", "loan_id",
@@ -88,7 +88,7 @@ def create_history(ctx: DemoContext) -> None:
             loan = history.loans[index]
             yield (
                 loan_ids[index], fleet.first_id + loan.item, loan.citizen_id, loan.lender_id,
-                loan.legal_basis, start + loan.started * minutes,
+                fleet.owner[loan.item], loan.legal_basis, start + loan.started * minutes,
                 date.fromordinal(loan.expected_end) if loan.expected_end else None,
                 start + loan.returned * minutes if loan.returned is not None else None, None,
             )  # fmt: skip

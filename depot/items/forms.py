@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from depot.citizens.services import InvalidCPR, normalise_cpr
 from depot.items.models import ITEM_STATES
+from depot.loans.models import LEGAL_BASES
 from depot.web.forms import AppForm, FilterForm
 from depot.web.forms import strip_text as _strip
 from depot.web.i18n import local_today
@@ -30,15 +31,6 @@ LABELS_MAX = 200
 NOTE_MAX = 1000
 SERIAL_MAX = 60
 
-# The legal bases a loan can be made under; stored as written (Danish law names).
-LEGAL_BASES = (
-    "Serviceloven §112",
-    "Serviceloven §113",
-    "Serviceloven §113b",
-    "Sundhedsloven (behandlingsredskab)",
-    "Rehabilitering",
-    "Arbejdsmiljø",
-)
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 

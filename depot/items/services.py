@@ -321,10 +321,14 @@ def lend_item(
 ) -> Loan:
     """Lend a reserved item to a citizen: a loan is opened and the item goes on loan."""
     at = at or utcnow()
+    owner_id = db.session.scalar(select(Item.owner_id).where(Item.id == item_id))
+    if owner_id is None:
+        raise ItemNotFound(_l("No such item."))
     loan = Loan(
         item_id=item_id,
         citizen_id=citizen_id,
         lender_id=lender_id,
+        owner_id=owner_id,
         legal_basis=legal_basis,
         started_at=at,
         expected_end=expected_end,
