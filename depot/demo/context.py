@@ -49,6 +49,7 @@ class DemoContext:
     depot_count: int | None = None
     # The reusable fleet planned by the items step, simulated by the history step.
     fleet: Any = None
+    packages: list[Any] = field(default_factory=list)  # basic packages (issue 4)
     # Rows written by the depot steps, per kind, for the summary.
     written: dict[str, int] = field(default_factory=dict)
 

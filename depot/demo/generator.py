@@ -19,6 +19,7 @@ from depot.demo import (
     steps_depot,
     steps_history,
     steps_organisations,
+    steps_requests,
     steps_stock,
 )
 from depot.demo.context import DemoContext, Step
@@ -43,6 +44,11 @@ STEPS: list[Step] = [
     Step("history", "Loan history", steps_history.create_history),
     Step("stock", "Consumable stock", steps_stock.create_stock),
     Step("item_counts", "Item counts", lambda ctx: rebuild_item_counts()),
+    # Requests and deliveries (issue 4).
+    Step("packages", "Basic packages", steps_requests.create_packages),
+    Step("citizen_positions", "Citizens' addresses on the map", steps_requests.place_citizens),
+    Step("requests", "Requests", steps_requests.create_requests),
+    Step("pickups", "Pick-up requests", steps_requests.request_pickups),
 ]
 
 # The organisation whose users are shown as the demo logins (one per role).
@@ -81,6 +87,8 @@ class DemoSummary:
     transfers: int = 0
     stock_levels: int = 0
     stock_movements: int = 0
+    packages: int = 0
+    requests: int = 0
     logins: tuple[DemoLogin, ...] = field(default=())
     slugs: tuple[str, ...] = field(default=())  # email domains: <role>@<slug>.demo.dk
 
@@ -106,6 +114,8 @@ class DemoSummary:
             "transfers": self.transfers,
             "stock lines": self.stock_levels,
             "stock movements": self.stock_movements,
+            "basic packages": self.packages,
+            "requests": self.requests,
         }
 
 
@@ -193,6 +203,8 @@ def _summarise(ctx: DemoContext, password: str) -> DemoSummary:
         transfers=ctx.written.get("transfers", 0),
         stock_levels=ctx.written.get("stock levels", 0),
         stock_movements=ctx.written.get("stock movements", 0),
+        packages=len(ctx.packages),
+        requests=ctx.written.get("requests", 0),
         logins=logins,
         slugs=tuple(ctx.slugs[o.id] for o in ctx.organisations),
     )
