@@ -126,6 +126,7 @@ class RequestLine(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", LINE_STATES), name="status"),
         CheckConstraint("quantity BETWEEN 1 AND 20", name="quantity_range"),
+        CheckConstraint("allocated BETWEEN 0 AND quantity", name="allocated_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +136,10 @@ class RequestLine(db.Model):
     product_type_id: Mapped[int] = mapped_column(ForeignKey("product_type.id"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[int] = mapped_column(default=1)
+    # Items reserved or delivered for the line. Claimed by a conditional UPDATE before an item
+    # is reserved, so that two people reserving different items for the last unit of a line
+    # cannot both succeed.
+    allocated: Mapped[int] = mapped_column(default=0)
     # JSON object: measurement name → integer value (see requests.measurements).
     measurements: Mapped[str] = mapped_column(Text, default="{}")
     status: Mapped[str] = mapped_column(String(12), default="open")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from depot.auth.models import User
@@ -274,8 +274,18 @@ def reserve_for_line(
         raise items.ItemNotFound(_l("No such item."))
     if not item_fits_line(item, line):
         raise DomainError(_l("%(tag)s is not of the requested kind.", tag=item.asset_tag))
-    active, delivered = _counts(line)
-    if active + delivered >= line.quantity:
+    # Claim a unit of the line first: whoever claims the last unit wins, the others get 409.
+    claimed = db.session.execute(
+        update(RequestLine)
+        .where(
+            RequestLine.id == line.id,
+            RequestLine.allocated < RequestLine.quantity,
+            RequestLine.status.not_in(("cancelled", "delivered")),
+        )
+        .values(allocated=RequestLine.allocated + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
         raise Conflict(_l("All devices of this line are already reserved."))
     items.apply_step(
         item_id=item_id,
@@ -296,6 +306,7 @@ def reserve_for_line(
         db.session.flush()
     except IntegrityError as exc:
         raise Conflict(_l("%(tag)s is already reserved.", tag=item.asset_tag)) from exc
+    db.session.refresh(line)
     _answered(line.request, at)
     refresh_line(line)
     refresh_request(line.request, at=at)
@@ -330,7 +341,14 @@ def release_reservation(
     )
     reservation.status = "cancelled"
     reservation.closed_at = utcnow()
+    db.session.execute(
+        update(RequestLine)
+        .where(RequestLine.id == reservation.line_id)
+        .values(allocated=RequestLine.allocated - 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
+    db.session.refresh(reservation.line)
     refresh_line(reservation.line)
     refresh_request(reservation.line.request)
     return reservation
@@ -389,7 +407,8 @@ def cancel_request(
         if delivered == 0:
             line.status = "cancelled"
         else:
-            line.quantity = delivered  # what was delivered stays; the rest is withdrawn
+            # What was delivered stays; the rest is withdrawn.
+            line.quantity = line.allocated = delivered
             refresh_line(line)
     request.cancelled_at = utcnow()
     request.cancel_reason = reason

@@ -176,6 +176,7 @@ def upgrade():
         sa.Column("product_type_id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("allocated", sa.Integer(), nullable=False),
         sa.Column("measurements", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("back_ordered_at", sa.DateTime(), nullable=True),
@@ -185,6 +186,9 @@ def upgrade():
         ),
         sa.CheckConstraint(
             "quantity BETWEEN 1 AND 20", name=op.f("ck_request_line_quantity_range")
+        ),
+        sa.CheckConstraint(
+            "allocated BETWEEN 0 AND quantity", name=op.f("ck_request_line_allocated_range")
         ),
         sa.ForeignKeyConstraint(
             ["product_id"], ["product.id"], name=op.f("fk_request_line_product_id_product")
