@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -65,9 +65,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from depot.auth.views import bp as auth_bp
     from depot.catalogue.views import bp as catalogue_bp
+    from depot.citizens.views import bp as citizens_bp
+    from depot.deliveries.views import bp as deliveries_bp
     from depot.items.views import bp as items_bp
+    from depot.loans.views import bp as loans_bp
+    from depot.loans.views_settlement import bp as settlement_bp
     from depot.organisations.views import bp as organisations_bp
     from depot.overview.views import bp as overview_bp
+    from depot.requests.views import bp as requests_bp
+    from depot.requests.views_packages import bp as packages_bp
+    from depot.requests.views_queue import bp as queue_bp
     from depot.stock.views import bp as stock_bp
     from depot.users.views import bp as users_bp
     from depot.web.views import bp as web_bp
@@ -81,11 +88,19 @@ def _register_blueprints(app: Flask) -> None:
         items_bp,
         stock_bp,
         overview_bp,
+        citizens_bp,
+        requests_bp,
+        packages_bp,
+        queue_bp,
+        deliveries_bp,
+        loans_bp,
+        settlement_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from depot.citizens.access_log import keep_after_rollback
     from depot.web.security import add_security_headers, require_login
 
     app.before_request(require_login)
@@ -95,12 +110,15 @@ def _register_request_hooks(app: Flask) -> None:
         """One transaction per request: commit on success, roll back otherwise."""
         if response.status_code >= 400:
             db.session.rollback()
+            keep_after_rollback()
             return response
         try:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
+            keep_after_rollback()
             return _error_response(409, _("The change clashes with data saved meanwhile."))
+        g.pop("access_log_entries", None)
         return response
 
     app.after_request(add_security_headers)

@@ -34,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from depot.catalogue import validation
 from depot.catalogue.models import MEASUREMENTS
+from depot.catalogue.services import DAILY_RATE_MAX
 from depot.web.forms import AppForm, FilterForm, SubForm
 from depot.web.forms import strip_text as _strip
 
@@ -179,6 +180,14 @@ class ProductTypeForm(AppForm):
         _l("Measurements that matter for this type"),
         choices=[(m, MEASUREMENT_LABELS[m]) for m in MEASUREMENTS],
         validate_choice=True,
+    )
+    daily_rate = MoneyField(
+        _l("Daily rate when lent to another organisation (DKK)"),
+        validators=_money_validators(DAILY_RATE_MAX, required=False),
+        description=_l(
+            "Rent per day an organisation pays for borrowing another's item of this type. "
+            "Empty: the general default rate."
+        ),
     )
     submit = SubmitField(_l("Save"))
 

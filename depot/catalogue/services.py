@@ -30,6 +30,11 @@ from depot.catalogue.validation import (
 )
 from depot.extensions import db
 
+# The highest daily rate a product type can have (DKK); above it is a typing error.
+DAILY_RATE_MAX = Decimal("100000.00")
+# Marks an argument that was not passed (keep the stored value), unlike None (no value).
+_UNCHANGED = object()
+
 
 def counts_by(column, ids: Iterable[int]) -> dict[int, int]:
     """Count rows per value of a foreign-key column, for the given ids, in one query."""
@@ -63,6 +68,13 @@ def product_type_query(*, search: str | None = None) -> Select:
 def all_product_types() -> Sequence[ProductType]:
     """Every product type, for choice lists."""
     return db.session.scalars(product_type_query()).all()
+
+
+def _clean_daily_rate(daily_rate) -> Decimal | None:
+    """A daily rate in DKK (0 to DAILY_RATE_MAX, two decimals), or None for the default rate."""
+    if daily_rate is None or (isinstance(daily_rate, str) and not daily_rate.strip()):
+        return None
+    return clean_money(daily_rate, field="daily_rate", high=DAILY_RATE_MAX)
 
 
 def _check_product_type(
@@ -110,6 +122,7 @@ def create_product_type(
     title_en: str,
     reusable: bool = True,
     measurement_fields: Iterable[str] = (),
+    daily_rate: Decimal | None = None,
 ) -> ProductType:
     """Create a product type; the ISO code and edition must be new together."""
     values = _check_product_type(
@@ -119,6 +132,7 @@ def create_product_type(
         title_en=title_en,
         measurement_fields=measurement_fields,
     )
+    values["daily_rate"] = _clean_daily_rate(daily_rate)
     product_type = ProductType(reusable=bool(reusable), **values)
     db.session.add(product_type)
     db.session.flush()
@@ -134,8 +148,12 @@ def update_product_type(
     title_en: str,
     reusable: bool,
     measurement_fields: Iterable[str],
+    daily_rate=_UNCHANGED,
 ) -> ProductType:
-    """Change a product type's code, edition, titles, kind and relevant measurements."""
+    """Change a product type's code, edition, titles, kind, measurements and daily rate.
+
+    `daily_rate` None means the default rate; not passed, the stored rate is kept.
+    """
     values = _check_product_type(
         iso_code=iso_code,
         iso_edition=iso_edition,
@@ -144,6 +162,8 @@ def update_product_type(
         measurement_fields=measurement_fields,
         exclude_id=product_type.id,
     )
+    if daily_rate is not _UNCHANGED:
+        values["daily_rate"] = _clean_daily_rate(daily_rate)
     for key, value in values.items():
         setattr(product_type, key, value)
     product_type.reusable = bool(reusable)

@@ -110,6 +110,7 @@ def product_type_new():
                 title_en=form.title_en.data,
                 reusable=form.reusable.data,
                 measurement_fields=form.measurement_fields.data,
+                daily_rate=form.daily_rate.data,
             )
         except DomainError as exc:
             status = _refused(form, exc)
@@ -143,6 +144,7 @@ def product_type_edit(type_id: int):
                 title_en=form.title_en.data,
                 reusable=form.reusable.data,
                 measurement_fields=form.measurement_fields.data,
+                daily_rate=form.daily_rate.data,
             )
         except DomainError as exc:
             status = _refused(form, exc)

@@ -1,9 +1,13 @@
-"""Citizen services: CPR validation and registration."""
+"""Citizen services: CPR validation, registration and changes."""
 
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
 from depot.citizens.models import Citizen
+from depot.errors import DomainError
 from depot.extensions import db
 
 CPR_PATTERN = re.compile(r"^([0-9]{2})([0-9]{2})([0-9]{2})-?([0-9]{4})$")
@@ -64,3 +68,38 @@ def create_citizen(
     db.session.add(citizen)
     db.session.flush()
     return citizen
+
+
+def citizen_by_cpr(*, cpr: str) -> Citizen | None:
+    """The citizen registered with this CPR number (any format `normalise_cpr` accepts)."""
+    return db.session.scalar(select(Citizen).where(Citizen.cpr == normalise_cpr(cpr)))
+
+
+EDITABLE_FIELDS = ("name", "address", "postcode", "town", "phone")
+
+
+def update_citizen(
+    *,
+    citizen_id: int,
+    name: str,
+    address: str | None = None,
+    postcode: str | None = None,
+    town: str | None = None,
+    phone: str | None = None,
+) -> list[str]:
+    """Change a citizen's name and contact details; returns the names of the changed fields."""
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise DomainError(_l("No such citizen."))
+    values = {
+        "name": name.strip(),
+        "address": address or None,
+        "postcode": postcode or None,
+        "town": town or None,
+        "phone": phone or None,
+    }
+    changed = [field for field in EDITABLE_FIELDS if getattr(citizen, field) != values[field]]
+    for field in changed:
+        setattr(citizen, field, values[field])
+    db.session.flush()
+    return changed

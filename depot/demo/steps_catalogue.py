@@ -21,6 +21,16 @@ from depot.extensions import db
 
 CENT = Decimal("0.01")
 CONSUMABLE_LEAD_TIME = (2, 7)  # days
+# Rent per day for lending another organisation's device: about 0.2 % of a typical list
+# price (so a device costs its price in rent after some 18 months on loan).
+DAILY_RATE_SHARE = Decimal("0.002")
+
+
+def daily_rate(spec: pv.TypeSpec) -> Decimal:
+    """The demo daily rate of a reusable type: 0.2 % of its middle list price, in half kroner."""
+    typical = Decimal(spec.price[0] + spec.price[1]) / 2
+    halves = (typical * DAILY_RATE_SHARE * 2).quantize(Decimal(1))
+    return max(Decimal("0.50"), halves / 2).quantize(CENT)
 
 
 def create_product_types(ctx: DemoContext) -> None:
@@ -34,6 +44,7 @@ def create_product_types(ctx: DemoContext) -> None:
             title_en=row.title_en,
             reusable=row.reusable,
             measurement_fields=",".join(spec.fields),
+            daily_rate=daily_rate(spec) if row.reusable else None,
         )
         db.session.add(product_type)
         current = ctx.product_types.get(row.code)

@@ -23,6 +23,7 @@ from depot.citizens.services import InvalidCPR, normalise_cpr
 from depot.items.models import ITEM_STATES
 from depot.loans.models import LEGAL_BASES
 from depot.web.forms import AppForm, FilterForm
+from depot.web.forms import optional_id as _optional_int
 from depot.web.forms import strip_text as _strip
 from depot.web.i18n import local_today
 
@@ -33,18 +34,6 @@ SERIAL_MAX = 60
 
 
 _SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def _optional_int(value):
-    """Coerce a choice value: '' and None mean 'none chosen'; junk also means none."""
-    if value in ("", None):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    if text.isascii() and text.isdigit() and len(text) <= 10:
-        return int(text)
-    raise ValueError(_l("Not a valid choice."))
 
 
 def split_lines(text: str | None) -> list[str]:

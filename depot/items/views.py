@@ -58,6 +58,7 @@ from depot.items.forms import (
 from depot.items.models import Item
 from depot.organisations.models import Depot
 from depot.organisations.services import organisation_choices
+from depot.requests import services as request_services
 from depot.web.i18n import current_language
 from depot.web.lists import flash_ignored_filters, paginate
 from depot.web.security import roles_required
@@ -79,14 +80,14 @@ STATE_BADGES = {
     "in_transit": "dark",
     "scrapped": "secondary",
 }
-RECEIVED_LABEL = _l("Received")
+EVENT_LABELS = {"received": _l("Received"), "ownership_transferred": _l("Ownership transferred")}
 
 
 def step_label(kind: str):
     """The label of an event kind: a step's label, 'Received', or the kind itself."""
     if kind in services.STEPS:
         return services.STEPS[kind].label
-    return RECEIVED_LABEL if kind == "received" else kind
+    return EVENT_LABELS.get(kind, kind)
 
 
 @bp.record_once
@@ -367,6 +368,19 @@ def _done(item: Item, label) -> object:
     return redirect(url_for(".item", item_id=item.id))
 
 
+def _refuse_if_held_for_request(item: Item) -> None:
+    """A request's reservation is released or delivered through the request, not here."""
+    reservation = request_services.active_reservation_of_item(item_id=item.id)
+    if reservation is not None:
+        raise Conflict(
+            _l(
+                "%(tag)s is reserved for request %(id)s: release or deliver it from the request.",
+                tag=item.asset_tag,
+                id=reservation.line.request_id,
+            )
+        )
+
+
 @bp.route(f"/items/<{ID}:item_id>/steps/<step_name>", methods=["POST"])
 @roles_required(*OPERATE_ROLES)
 def step(item_id: int, step_name: str):
@@ -378,6 +392,8 @@ def step(item_id: int, step_name: str):
     if not form.validate_on_submit():
         return item_page(item, step_form=form)
     note = form.note.data or None
+    if step_name == "cancel_reservation":
+        _refuse_if_held_for_request(item)
     if step_name == "reserve":
         services.reserve_item(item_id=item.id, user=current_user, note=note)
     elif step_name == "take_back":
@@ -396,6 +412,7 @@ def lend(item_id: int):
     require_operator(item.depot)
     form = LendForm()
     if form.validate_on_submit():
+        _refuse_if_held_for_request(item)
         citizen = queries.citizen_by_cpr(cpr=form.cpr_normalised)
         log_access(
             user=current_user,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from depot.auth.models import User
@@ -348,10 +348,42 @@ def release_reservation(
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    _unplan(reservation.id)
     db.session.refresh(reservation.line)
     refresh_line(reservation.line)
     refresh_request(reservation.line.request)
     return reservation
+
+
+def _unplan(reservation_id: int) -> None:
+    """Take a released item off the planned run stop it was on (and drop an emptied stop)."""
+    from depot.deliveries.models import RunStop, RunStopItem
+
+    stop_ids = db.session.scalars(
+        select(RunStopItem.stop_id).where(
+            RunStopItem.reservation_id == reservation_id, RunStopItem.status == "planned"
+        )
+    ).all()
+    if not stop_ids:
+        return
+    db.session.execute(
+        delete(RunStopItem).where(
+            RunStopItem.reservation_id == reservation_id, RunStopItem.status == "planned"
+        )
+    )
+    db.session.flush()
+    for stop in db.session.scalars(select(RunStop).where(RunStop.id.in_(stop_ids))).all():
+        db.session.refresh(stop)
+        if stop.status == "planned" and not stop.items:
+            db.session.delete(stop)
+    db.session.flush()
+
+
+def active_reservation_of_item(*, item_id: int) -> Reservation | None:
+    """The reservation an item is held under for a request, if any."""
+    return db.session.scalar(
+        select(Reservation).where(Reservation.item_id == item_id, Reservation.status == "reserved")
+    )
 
 
 def expected_end(request: DeviceRequest, start: date) -> date | None:
@@ -397,12 +429,22 @@ def cancel_request(
     request = db.session.get(DeviceRequest, request_id, populate_existing=True)
     if request is None:
         raise RequestNotFound(_l("No such request."))
+    # Lock the lines first: a reservation being made right now finishes before we read them
+    # (its claim UPDATE holds the line), and any later one finds the line cancelled.
+    lines = db.session.scalars(
+        select(RequestLine)
+        .where(RequestLine.request_id == request_id)
+        .order_by(RequestLine.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    db.session.refresh(request)
     if request.status in ("cancelled", "delivered"):
         raise Conflict(_l("The request is closed."))
-    for line in request.lines:
-        for reservation in line.reservations:
-            if reservation.status == "reserved":
-                release_reservation(reservation_id=reservation.id, user=user, note=reason)
+    for reservation in active_reservations(request_id=request_id):
+        release_reservation(reservation_id=reservation.id, user=user, note=reason)
+    for line in lines:
+        db.session.refresh(line)
         _active, delivered = _counts(line)
         if delivered == 0:
             line.status = "cancelled"
@@ -424,5 +466,6 @@ def active_reservations(*, request_id: int) -> list[Reservation]:
             .join(RequestLine, RequestLine.id == Reservation.line_id)
             .where(RequestLine.request_id == request_id, Reservation.status == "reserved")
             .order_by(Reservation.id)
+            .execution_options(populate_existing=True)
         )
     )

@@ -48,6 +48,31 @@ WTFORMS_MESSAGES = (
 )
 
 
+# Ids are positive and fit a 32-bit integer column: larger numbers would not even reach it.
+ID_MAX = 2_147_483_647
+
+
+def parse_id(value) -> int | None:
+    """A positive 32-bit id from a form or query value; anything else is None."""
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
+def optional_id(value):
+    """Coerce a choice value: '' and None mean none chosen; junk is not a valid choice."""
+    if value in ("", None):
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(_l("Not a valid choice."))
+    return number
+
+
 def strip_text(value):
     """Trim whitespace and drop NUL characters (PostgreSQL refuses them in text)."""
     return value.replace("\x00", "").strip() if isinstance(value, str) else value

@@ -1,13 +1,16 @@
 """The front page, the language switch and the health check."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from depot.auth.forms import LogoutForm
 from depot.catalogue.models import Contract, Product, Supplier
 from depot.extensions import db
 from depot.organisations.models import Depot, Organisation
+from depot.web.dashboard import depot_counts, therapist_counts
 from depot.web.forms import AppForm
+from depot.web.i18n import local_today
 from depot.web.security import public
 
 bp = Blueprint("web", __name__)
@@ -27,7 +30,12 @@ def index():
         "suppliers": db.session.scalar(select(func.count(Supplier.id))),
         "contracts": db.session.scalar(select(func.count(Contract.id))),
     }
-    return render_template("web/index.html", counts=counts)
+    work = {}
+    if current_user.role == "therapist":
+        work = therapist_counts(user=current_user)
+    elif current_user.role == "depot_staff":
+        work = depot_counts(user=current_user, today=local_today())
+    return render_template("web/index.html", counts=counts, work=work)
 
 
 @bp.route("/language/<lang>", methods=["POST"])

@@ -41,9 +41,7 @@ def test_reservations_agree_with_the_items_and_loans(summary):
             loan = db.session.get(Loan, reservation.loan_id)
             assert loan.citizen_id == reservation.line.request.citizen_id
             assert loan.lender_id == reservation.line.request.organisation_id
-    answered = db.session.scalars(
-        select(DeviceRequest).where(DeviceRequest.status != "open")
-    ).all()
+    answered = db.session.scalars(select(DeviceRequest).where(DeviceRequest.status != "open")).all()
     assert all(r.responded_at and r.responded_at >= r.created_at for r in answered)
 
 

@@ -1,0 +1,1 @@
+"""Tests of loans: the loan list, pick-ups and the settlement between organisations."""
