@@ -58,10 +58,15 @@ def _deny(citizen: Citizen, action: str = "view_denied"):
     abort(404)
 
 
-def _load(citizen_id: int) -> Citizen:
-    """The citizen, if this user may see them (404 otherwise)."""
+def _load(citizen_id: int, *, change: bool = False) -> Citizen:
+    """The citizen, if this user may see them (404 otherwise).
+
+    `change`: editing and asking for pick-ups need the lasting right; a hospital therapist
+    who only found the patient by CPR this session may look and start a request, no more.
+    """
     citizen = db.get_or_404(Citizen, citizen_id)
-    if not may_view_citizen(current_user, citizen):
+    allowed = can_view_citizen if change else may_view_citizen
+    if not allowed(current_user, citizen):
         _deny(citizen)
     return citizen
 
@@ -233,6 +238,7 @@ def citizen(citizen_id: int):
         request_links={r.id: _request_link(r) for r in requests},
         packages=queries.active_packages() if therapist else [],
         can_request=therapist and _has_endpoint("requests.new"),
+        can_change=can_view_citizen(current_user, citizen),
         action_form=ActionForm(formdata=None),
         today=local_today(),
         status_labels=REQUEST_STATE_LABELS,
@@ -244,7 +250,7 @@ def citizen(citizen_id: int):
 @bp.route(f"/<{ID}:citizen_id>/edit", methods=["GET", "POST"])
 @roles_required(*CITIZEN_ROLES)
 def edit(citizen_id: int):
-    citizen = _load(citizen_id)
+    citizen = _load(citizen_id, change=True)
     form = CitizenEditForm(obj=citizen)
     if form.validate_on_submit():
         changed = services.update_citizen(citizen_id=citizen.id, **form.contact_details())
@@ -267,7 +273,7 @@ def edit(citizen_id: int):
 @bp.route(f"/<{ID}:citizen_id>/loans/<{ID}:loan_id>/pickup", methods=["POST"])
 @roles_required(*CITIZEN_ROLES)
 def request_pickup(citizen_id: int, loan_id: int):
-    citizen = _load(citizen_id)
+    citizen = _load(citizen_id, change=True)
     loan = db.session.get(Loan, loan_id)
     if loan is None or loan.citizen_id != citizen.id:
         abort(404)

@@ -15,6 +15,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from depot.auth.models import User
+from depot.deliveries.models import DeliveryRun, RunStop
 from depot.errors import Conflict, DomainError
 from depot.extensions import db
 from depot.organisations.models import Depot
@@ -104,3 +105,16 @@ def forward_request(*, request_id: int, depot_id: int, user: User | None) -> Dev
     request.depot = depot
     db.session.flush()
     return request
+
+
+def planned_runs(*, request_ids: list[int]) -> dict[int, DeliveryRun]:
+    """The planned run each request's delivery is on (the latest, if several)."""
+    if not request_ids:
+        return {}
+    rows = db.session.execute(
+        select(RunStop.request_id, DeliveryRun)
+        .join(DeliveryRun, DeliveryRun.id == RunStop.run_id)
+        .where(RunStop.request_id.in_(request_ids), RunStop.status == "planned")
+        .order_by(DeliveryRun.run_date)
+    ).all()
+    return {request_id: run for request_id, run in rows}

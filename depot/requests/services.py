@@ -232,7 +232,13 @@ def refresh_request(request: DeviceRequest, *, at: datetime | None = None) -> No
         request.status = "cancelled"
     elif all(s == "delivered" for s in states):
         request.status = "delivered"
-        request.delivered_at = request.delivered_at or at or utcnow()
+        # The last hand-over, also when the rest of the request was cancelled later.
+        last = db.session.scalar(
+            select(func.max(Reservation.closed_at))
+            .join(RequestLine, RequestLine.id == Reservation.line_id)
+            .where(RequestLine.request_id == request.id, Reservation.status == "delivered")
+        )
+        request.delivered_at = request.delivered_at or last or at or utcnow()
     elif all(s in ("reserved", "delivered") for s in states):
         request.status = "reserved"
     elif "back_ordered" in states:

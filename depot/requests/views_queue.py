@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from depot.catalogue.forms import MEASUREMENT_LABELS
 from depot.citizens.access import can_view_citizen
 from depot.citizens.access_log import log_access
 from depot.errors import Conflict, DomainError
@@ -35,7 +36,13 @@ from depot.requests.forms_queue import (
 )
 from depot.requests.labels import PURPOSE_LABELS
 from depot.requests.models import DeviceRequest, RequestLine, Reservation
-from depot.requests.queue import forward_request, line_still_open, queue_query, waiting
+from depot.requests.queue import (
+    forward_request,
+    line_still_open,
+    planned_runs,
+    queue_query,
+    waiting,
+)
 from depot.web.i18n import current_language, local_today
 from depot.web.lists import flash_ignored_filters, paginate
 from depot.web.security import roles_required
@@ -88,6 +95,8 @@ def _queue_helpers():
         "queue_purpose_labels": PURPOSE_LABELS,
         "reservation_labels": RESERVATION_LABELS,
         "measurement_label": measurements.label,
+        # A product's own measurements: "Max user weight", not the therapist's "User weight".
+        "product_measurement_label": lambda name: MEASUREMENT_LABELS.get(name, name),
         "duration": duration,
     }
 
@@ -154,11 +163,13 @@ def queue():
     now = utcnow()
     targets = current_app.config["RESPONSE_TARGET_HOURS"]
     rows = [(r, waiting(r, now=now, target_hours=targets)) for r in pagination.items]
+    runs = planned_runs(request_ids=[r.id for r in pagination.items])
     return render_template(
         "queue/queue.html",
         form=form,
         pagination=pagination,
         rows=rows,
+        runs=runs,
         depots=depots,
         lang=current_language(),
     )

@@ -2,7 +2,8 @@
 depot reserves the items, plans a run and delivers; the citizen page shows the loans; the
 therapist asks for a pick-up; the depot picks the items up and starts cleaning them."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -141,7 +142,9 @@ def test_request_reserve_deliver_pick_up_and_clean(path_world, page):
     # The next day's run fetches it; the depot picks it up and starts cleaning the item.
     log_in(page, path_world["staff"].email)
     assert run_url
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    # The app's day is Copenhagen's, which is not the machine's (UTC) around midnight.
+    local_today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    tomorrow = (local_today + timedelta(days=1)).isoformat()
     page.goto(f"/depot/runs/?date={tomorrow}")
     page.fill("input[name=driver]", "Bo Chauffør")
     click(page, "[data-testid=run-submit]")

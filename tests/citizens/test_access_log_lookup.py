@@ -55,3 +55,16 @@ def test_bad_cpr_input_is_answered_on_the_form(client, login_as, herning):
 def test_other_roles_are_refused(client, login_as, herning):
     login_as("therapist", herning)
     assert client.post("/citizens/access-log", data={"cpr": CPR}).status_code == 403
+
+
+def test_a_hospital_therapist_who_found_a_patient_may_look_but_not_change(
+    app, client, make, login_as, region, herning
+):
+    citizen = make.citizen(municipality=herning, cpr=CPR)
+    login_as("therapist", region)
+    with client.post("/citizens/", data={"q": CPR}) as found:
+        assert found.status_code == 200
+    with client.get(f"/citizens/{citizen.id}") as page:
+        assert page.status_code == 200
+        assert 'data-testid="citizen-edit"' not in page.get_data(as_text=True)
+    assert client.get(f"/citizens/{citizen.id}/edit").status_code == 404

@@ -33,6 +33,7 @@ def world(make, herning, holstebro):
         "holstebro_item": holstebro_items[0].id,
         "line": request.lines[0].id,
         "request": request.id,
+        "type": product_type,
     }
 
 
@@ -92,3 +93,28 @@ def test_the_item_page_will_not_cancel_a_requests_reservation(
         assert response.status_code == 409
     with app.app_context():
         assert db.session.get(Item, item_id).status == "reserved"
+
+
+def test_a_request_on_a_run_says_so_in_the_queue(app, client, login_as, world, herning):
+    with app.app_context():
+        services.reserve_for_line(line_id=world["line"], item_id=world["items"][0], user=None)
+        _planned_run(world)
+        db.session.commit()
+    login_as("depot_staff", herning)
+    with client.get("/depot/requests/?status=reserved") as page:
+        assert 'data-testid="on-run"' in page.get_data(as_text=True)
+
+
+def test_cancelling_the_rest_keeps_the_time_of_the_delivery(app_ctx, make, world, herning):
+    depot, product_type = world["depot"], world["type"]
+    citizen = make.citizen(municipality=herning)
+    request = make.request(
+        citizen=citizen, organisation=herning, depot=depot, product_type=product_type, quantity=2
+    )
+    reservation = services.reserve_for_line(
+        line_id=request.lines[0].id, item_id=world["items"][1], user=None
+    )
+    loan = services.deliver_reservation(reservation_id=reservation.id, user=None)
+    done = services.cancel_request(request_id=request.id, user=None)
+    assert done.status == "delivered"
+    assert done.delivered_at == loan.started_at
