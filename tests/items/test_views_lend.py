@@ -1,6 +1,6 @@
 """Lending through the item page, who sees the holder (access-logged), and label sheets."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from depot.extensions import db
 from depot.loans.models import Loan
 from depot.organisations.models import utcnow
+from depot.web.i18n import local_today
 from tests.items import test_views_support as support
 from tests.items.test_views_support import CPR, OTHER_CPR, access_log, item_state, new_item
 
@@ -107,8 +108,9 @@ def test_lending_to_a_citizen_not_registered_says_so_and_logs_the_search(world, 
 
 def test_an_expected_end_today_is_accepted(world, client, staff):
     item_id = new_item(world, "reserved")
-    # The app's time zone (Copenhagen) may be a day ahead of UTC; take the later of the two.
-    today = max(utcnow().date(), date.today())
+    # The app's day is Copenhagen's, which is a day ahead of UTC around midnight.
+    with client.application.app_context():
+        today = local_today()
     assert lend(client, item_id, expected_end=today.isoformat()).status_code == 302
 
 
