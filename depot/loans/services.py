@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from depot.auth.models import User
 from depot.errors import Conflict, DomainError
@@ -48,13 +47,3 @@ def cancel_pickup(*, loan_id: int) -> Loan:
 def overdue_condition(today: date):
     """Open loans whose expected end has passed."""
     return (Loan.returned_at.is_(None)) & (Loan.expected_end < today)
-
-
-def open_loans_of_citizen(*, citizen_id: int) -> list[Loan]:
-    return list(
-        db.session.scalars(
-            select(Loan)
-            .where(Loan.citizen_id == citizen_id, Loan.returned_at.is_(None))
-            .order_by(Loan.started_at)
-        )
-    )
