@@ -6,6 +6,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from depot.config import PROJECT_ROOT, from_environment
@@ -63,10 +64,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from api.views import bp as api_bp
     from depot.auth.views import bp as auth_bp
     from depot.catalogue.views import bp as catalogue_bp
     from depot.citizens.views import bp as citizens_bp
+    from depot.clarification.views import bp as clarification_bp
     from depot.deliveries.views import bp as deliveries_bp
+    from depot.deviations.views import bp as deviations_bp
+    from depot.handovers.views import bp as handovers_bp
+    from depot.handovers.views_export import bp as handover_exports_bp
     from depot.items.views import bp as items_bp
     from depot.loans.views import bp as loans_bp
     from depot.loans.views_settlement import bp as settlement_bp
@@ -95,6 +101,11 @@ def _register_blueprints(app: Flask) -> None:
         deliveries_bp,
         loans_bp,
         settlement_bp,
+        handovers_bp,
+        handover_exports_bp,
+        clarification_bp,
+        deviations_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -114,7 +125,7 @@ def _register_request_hooks(app: Flask) -> None:
             return response
         try:
             db.session.commit()
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):
             db.session.rollback()
             keep_after_rollback()
             return _error_response(409, _("The change clashes with data saved meanwhile."))
@@ -162,6 +173,7 @@ def _register_error_handlers(app: Flask) -> None:
         return _error_response(code, message)
 
     @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)  # an optimistic lock lost: someone saved meanwhile
     def integrity_error(exc):
         db.session.rollback()
         return _error_response(409, messages[409]())

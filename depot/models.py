@@ -10,7 +10,10 @@ from depot.catalogue.models import (
     Supplier,
 )
 from depot.citizens.models import AccessLogEntry, Citizen
+from depot.clarification.models import ClarificationRule
 from depot.deliveries.models import DeliveryRun, RunStop, RunStopItem
+from depot.deviations.models import DeviationCase
+from depot.handovers.models import Handover, HandoverContact, HandoverDevice
 from depot.items.models import Inspection, InspectionPlan, Item, ItemCount, ItemEvent, Transfer
 from depot.loans.models import Loan, OwnershipTransfer
 from depot.organisations.models import Depot, DepotShare, Organisation
@@ -28,12 +31,17 @@ __all__ = [
     "BasicPackage",
     "BasicPackageLine",
     "Citizen",
+    "ClarificationRule",
     "Contract",
     "ContractLine",
     "DeliveryRun",
     "Depot",
     "DepotShare",
+    "DeviationCase",
     "DeviceRequest",
+    "Handover",
+    "HandoverContact",
+    "HandoverDevice",
     "Inspection",
     "InspectionPlan",
     "Item",

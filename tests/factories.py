@@ -254,3 +254,95 @@ def make_request(
         )
         db.session.commit()
         return request
+
+
+def make_rule(
+    app,
+    *,
+    iso_code,
+    purpose="compensation",
+    responsible_party="municipality",
+    duration_threshold_days=None,
+    short_term_party=None,
+    guidance=None,
+    precedents=None,
+):
+    """A clarification-catalogue rule for an ISO code (or class)."""
+    from depot.clarification.models import ClarificationRule
+
+    return _save(
+        app,
+        ClarificationRule(
+            iso_code=iso_code,
+            purpose=purpose,
+            responsible_party=responsible_party,
+            duration_threshold_days=duration_threshold_days,
+            short_term_party=short_term_party,
+            guidance=guidance,
+            precedents=precedents,
+        ),
+    )
+
+
+def make_handover(
+    app,
+    *,
+    citizen,
+    sender,
+    kind="discharge",
+    user=None,
+    needs=(),
+    contacts=(),
+    send=False,
+    receiver=None,
+    **fields,
+):
+    """A handover with the given needs [(product_type, dict of DeviceSpec fields)], optionally
+    sent. Discharge handovers get a department, a contact phone and a discharge time."""
+    from datetime import datetime
+
+    from depot.handovers import services as handover_services
+    from depot.requests.measurements import parse as measurement_values
+
+    with app.app_context():
+        handover = handover_services.start_handover(
+            kind=kind,
+            citizen_id=citizen.id,
+            sender_id=sender.id,
+            user=user,
+            receiver_id=receiver.id if receiver else None,
+        )
+        defaults = {
+            "department": "Ortopædkirurgi, Gødstrup",
+            "contact_name": "Ergoterapeut Test",
+            "contact_phone": "78430000",
+            "admitted_at": datetime(2030, 1, 1, 9, 0),
+            "expected_discharge_at": datetime(2030, 1, 10, 12, 0),
+        }
+        devices = [
+            handover_services.DeviceSpec(
+                section=d.section,
+                product_type_id=d.product_type_id,
+                quantity=d.quantity,
+                measurements=measurement_values(d.measurements),
+                note=d.note,
+                item_id=d.item_id,
+            )
+            for d in handover.devices
+        ]
+        devices += [
+            handover_services.DeviceSpec(section="needed", product_type_id=product_type.id, **spec)
+            for product_type, spec in needs
+        ]
+        handover_services.save_draft(
+            handover=handover,
+            expected_version=None,
+            user=user,
+            fields={**defaults, **fields},
+            devices=devices,
+            contacts=[handover_services.ContactSpec(**c) for c in contacts],
+        )
+        if send:
+            handover_services.send_handover(handover=handover, expected_version=None, user=user)
+        db.session.commit()
+        return handover

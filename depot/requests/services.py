@@ -425,6 +425,11 @@ def deliver_reservation(
     db.session.flush()
     refresh_line(reservation.line)
     refresh_request(request, at=at)
+    if reservation.line.status == "delivered":
+        # A need from a handover: who delivered it is now known (may open a deviation case).
+        from depot.handovers.services import record_line_delivered
+
+        record_line_delivered(line_id=reservation.line_id, at=at)
     return loan
 
 

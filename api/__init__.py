@@ -1,0 +1,1 @@
+"""The JSON API (DESIGN §4): marshmallow schemas and thin routes over depot's services."""

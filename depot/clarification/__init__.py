@@ -1,0 +1,1 @@
+"""The clarification catalogue: who is responsible for a device, per ISO 9999 code."""

@@ -1,0 +1,1 @@
+"""Deviation cases: a device delivered by another party than the catalogue suggests."""

@@ -1,0 +1,174 @@
+"""Deviation case services: open (automatically or by hand), assess, discuss, conclude."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from depot.auth.models import User
+from depot.catalogue.models import ProductType
+from depot.clarification.models import PARTIES
+from depot.deviations.models import CAUSES, SETTLEMENTS, DeviationCase
+from depot.errors import Conflict, DomainError
+from depot.extensions import db
+from depot.handovers.models import Handover, HandoverDevice
+from depot.organisations.models import Organisation, utcnow
+
+
+class CaseNotFound(DomainError):
+    status_code = 404
+
+
+def open_case_for_device(*, device: HandoverDevice, user: User | None) -> DeviationCase | None:
+    """Open the automatic case for a needed device delivered by the other party (at most one)."""
+    existing = db.session.scalar(
+        select(DeviationCase).where(DeviationCase.handover_device_id == device.id)
+    )
+    if existing is not None:
+        return existing
+    if not device.suggested_party or device.actual_party in (None, device.suggested_party):
+        return None
+    case = DeviationCase(
+        status="open",
+        municipality_id=device.handover.citizen.municipality_id,
+        handover_id=device.handover_id,
+        handover_device_id=device.id,
+        product_type_id=device.product_type_id,
+        delivered_by=device.actual_party,
+        should_have_been=device.suggested_party,
+        minutes_spent=0,
+        settlement="none",
+        opened_automatically=True,
+        opened_at=utcnow(),
+        opened_by_id=user.id if user else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def _check_assessment(
+    *, cause: str | None, minutes_spent: int, settlement: str, settlement_amount: Decimal | None
+) -> None:
+    if cause is not None and cause not in CAUSES:
+        raise DomainError(_l("Unknown cause."))
+    if not 0 <= minutes_spent <= 100000:
+        raise DomainError(_l("The minutes spent must be between 0 and 100000."))
+    if settlement not in SETTLEMENTS:
+        raise DomainError(_l("Unknown settlement."))
+    if settlement_amount is not None and settlement_amount < 0:
+        raise DomainError(_l("The amount cannot be negative."))
+
+
+def open_case(
+    *,
+    municipality_id: int,
+    product_type_id: int,
+    delivered_by: str,
+    should_have_been: str,
+    user: User | None,
+    handover_id: int | None = None,
+    cause: str | None = None,
+    cause_note: str | None = None,
+    minutes_spent: int = 0,
+) -> DeviationCase:
+    """Open a case by hand (a coordinator who learned of a deviation outside the system)."""
+    municipality = db.session.get(Organisation, municipality_id)
+    if municipality is None or municipality.kind != "municipality":
+        raise DomainError(_l("Choose a municipality."))
+    if db.session.get(ProductType, product_type_id) is None:
+        raise DomainError(_l("Unknown product type."))
+    if delivered_by not in PARTIES or should_have_been not in PARTIES:
+        raise DomainError(_l("Unknown party."))
+    if delivered_by == should_have_been:
+        raise DomainError(_l("A deviation needs two different parties."))
+    if handover_id is not None:
+        handover = db.session.get(Handover, handover_id)
+        if handover is None or handover.status == "draft":
+            raise DomainError(_l("No sent handover has that number."))
+        if handover.citizen.municipality_id != municipality_id:
+            raise DomainError(_l("The handover concerns a citizen of another municipality."))
+    _check_assessment(
+        cause=cause, minutes_spent=minutes_spent, settlement="none", settlement_amount=None
+    )
+    case = DeviationCase(
+        status="open",
+        municipality_id=municipality_id,
+        handover_id=handover_id,
+        product_type_id=product_type_id,
+        delivered_by=delivered_by,
+        should_have_been=should_have_been,
+        cause=cause,
+        cause_note=cause_note or None,
+        minutes_spent=minutes_spent,
+        settlement="none",
+        opened_automatically=False,
+        opened_at=utcnow(),
+        opened_by_id=user.id if user else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def _for_update(case: DeviationCase) -> DeviationCase:
+    db.session.refresh(case)
+    if case.status == "concluded":
+        raise Conflict(_l("The case is concluded and can no longer be changed."))
+    return case
+
+
+def assess_case(
+    *,
+    case: DeviationCase,
+    cause: str | None,
+    cause_note: str | None,
+    minutes_spent: int,
+    settlement: str,
+    settlement_amount: Decimal | None,
+    user: User | None,
+) -> None:
+    """Record the cause, the minutes spent on clarification and the settlement."""
+    _for_update(case)
+    _check_assessment(
+        cause=cause,
+        minutes_spent=minutes_spent,
+        settlement=settlement,
+        settlement_amount=settlement_amount,
+    )
+    case.cause = cause
+    case.cause_note = cause_note or None
+    case.minutes_spent = minutes_spent
+    case.settlement = settlement
+    case.settlement_amount = settlement_amount if settlement != "none" else None
+    db.session.flush()
+
+
+def mark_discussed(*, case: DeviationCase, meeting_date: date, user: User | None) -> None:
+    """The case was discussed at the coordinators' meeting of `meeting_date`."""
+    _for_update(case)
+    if case.status != "open":
+        raise Conflict(_l("Only an open case can be marked as discussed."))
+    if case.cause is None:
+        raise DomainError(_l("Give the cause before the case is discussed."))
+    case.status = "discussed"
+    case.meeting_date = meeting_date
+    case.discussed_at = utcnow()
+    db.session.flush()
+
+
+def conclude_case(*, case: DeviationCase, conclusion: str, user: User | None) -> None:
+    """Conclude a discussed case with the meeting's conclusion."""
+    _for_update(case)
+    if case.status != "discussed":
+        raise Conflict(_l("Only a discussed case can be concluded."))
+    if not conclusion or not conclusion.strip():
+        raise DomainError(_l("Write the conclusion."))
+    case.status = "concluded"
+    case.conclusion = conclusion.strip()
+    case.concluded_at = utcnow()
+    case.concluded_by_id = user.id if user else None
+    db.session.flush()

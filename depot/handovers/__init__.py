@@ -1,0 +1,1 @@
+"""Admission notices and discharge handovers between hospital and municipality."""

@@ -1,0 +1,140 @@
+"""Handover services: drafts with optimistic locking, sending, needs to requests, deliveries."""
+
+from datetime import datetime
+
+import pytest
+
+from depot.deviations.models import DeviationCase
+from depot.errors import Conflict, DomainError
+from depot.extensions import db
+from depot.handovers import services
+from depot.handovers.models import Handover
+from depot.requests.models import DeviceRequest
+
+
+@pytest.fixture
+def setting(app, make, region, herning):
+    hoist_type = make.product_type(
+        iso_code="12 36 03", title_da="Mobil personløfter", measurement_fields="max_user_weight_kg"
+    )
+    chair_type = make.product_type(
+        iso_code="12 22 03", title_da="Manuel kørestol", measurement_fields="seat_width_cm"
+    )
+    make.rule(iso_code="12 36", responsible_party="municipality")
+    make.rule(
+        iso_code="12 22 03",
+        responsible_party="municipality",
+        duration_threshold_days=180,
+        short_term_party="region",
+    )
+    citizen = make.citizen(municipality=herning, name="Grethe Handover")
+    nurse = make.user(organisation=region, role="therapist")
+    return {"hoist": hoist_type, "chair": chair_type, "citizen": citizen, "nurse": nurse}
+
+
+def test_suggestions_follow_the_catalogue(app, make, region, setting):
+    handover = make.handover(
+        citizen=setting["citizen"],
+        sender=region,
+        needs=[
+            (setting["hoist"], {"measurements": {"max_user_weight_kg": 90}}),
+            (setting["chair"], {"expected_duration_days": 42}),
+            (setting["chair"], {"expected_duration_days": None}),
+        ],
+    )
+    with app.app_context():
+        rows = db.session.get(Handover, handover.id).devices_needed
+        assert [r.suggested_party for r in rows] == ["municipality", "region", "municipality"]
+        assert [r.delivered_by for r in rows] == ["municipality", "region", "municipality"]
+        assert "42" in rows[1].suggestion_reason
+
+
+def test_second_save_of_the_same_version_conflicts(app, make, region, setting):
+    handover = make.handover(citizen=setting["citizen"], sender=region)
+    with app.app_context():
+        h = db.session.get(Handover, handover.id)
+        loaded = h.version
+        services.save_draft(
+            handover=h,
+            expected_version=loaded,
+            user=setting["nurse"],
+            fields={"note": "first"},
+            devices=[],
+            contacts=[],
+        )
+        db.session.commit()
+        with pytest.raises(services.HandoverConflict):
+            services.save_draft(
+                handover=h,
+                expected_version=loaded,
+                user=setting["nurse"],
+                fields={"note": "second"},
+                devices=[],
+                contacts=[],
+            )
+        db.session.rollback()
+        assert db.session.get(Handover, handover.id).note == "first"
+
+
+def test_send_needs_a_complete_handover(app, make, region, setting):
+    handover = make.handover(citizen=setting["citizen"], sender=region, contact_phone=None)
+    with app.app_context():
+        h = db.session.get(Handover, handover.id)
+        with pytest.raises(DomainError):
+            services.send_handover(handover=h, expected_version=None, user=None)
+
+
+def test_region_delivering_a_municipal_device_opens_a_case(app, make, region, herning, setting):
+    handover = make.handover(
+        citizen=setting["citizen"],
+        sender=region,
+        send=True,
+        needs=[(setting["hoist"], {"delivered_by": "region", "override_reason": "weekend"})],
+    )
+    depot = make.depot(owner=region)
+    municipal_user = make.user(organisation=herning, role="therapist")
+    with app.app_context():
+        h = db.session.get(Handover, handover.id)
+        services.acknowledge(handover=h, user=municipal_user)
+        with pytest.raises(Conflict):
+            services.acknowledge(handover=h, user=municipal_user)
+        nurse = db.session.get(type(setting["nurse"]), setting["nurse"].id)
+        row = h.devices_needed[0]
+        assert services.requestable_needs(h, nurse.organisation) == [row]
+        [request] = services.create_requests(
+            handover=h, device_ids=[row.id], depot_id=depot.id, user=nurse
+        )
+        assert request.organisation_id == region.id
+        assert row.request_line_id == request.lines[0].id
+        services.record_line_delivered(line_id=row.request_line_id)
+        case = db.session.query(DeviationCase).one()
+        assert (case.delivered_by, case.should_have_been) == ("region", "municipality")
+        assert case.municipality_id == herning.id
+        db.session.commit()
+        assert db.session.query(DeviceRequest).count() == 1
+
+
+def test_discharge_delay_needs_a_cause(app, make, region, setting):
+    handover = make.handover(
+        citizen=setting["citizen"], sender=region, send=True, needs=[(setting["hoist"], {})]
+    )
+    with app.app_context():
+        h = db.session.get(Handover, handover.id)
+        with pytest.raises(DomainError):
+            services.record_discharge(
+                handover=h,
+                discharged_at=datetime(2030, 1, 11),
+                delay_hours=20,
+                delay_cause=None,
+                delay_note=None,
+                user=None,
+            )
+        services.record_discharge(
+            handover=h,
+            discharged_at=datetime(2030, 1, 11),
+            delay_hours=20,
+            delay_cause="device_not_ready",
+            delay_note="seng",
+            user=None,
+        )
+        assert h.delay_hours == 20
