@@ -69,4 +69,8 @@ def from_environment() -> dict:
         # Rent per day for lending another organisation's item, where the product type has
         # no daily rate of its own (DKK).
         "DEFAULT_DAILY_RATE": os.environ.get("DEFAULT_DAILY_RATE", "5.00"),
+        # Base URL of this system's own FHIR code systems and identifiers (handover export).
+        "FHIR_SYSTEM_BASE": os.environ.get(
+            "FHIR_SYSTEM_BASE", "http://depot.vestklyngen.example/fhir"
+        ),
     }

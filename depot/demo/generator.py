@@ -16,7 +16,9 @@ from depot.auth.models import ROLES, User
 from depot.auth.services import check_password_policy, hash_password
 from depot.demo import (
     steps_catalogue,
+    steps_clarification,
     steps_depot,
+    steps_handovers,
     steps_history,
     steps_organisations,
     steps_requests,
@@ -49,6 +51,12 @@ STEPS: list[Step] = [
     Step("citizen_positions", "Citizens' addresses on the map", steps_requests.place_citizens),
     Step("requests", "Requests", steps_requests.create_requests),
     Step("pickups", "Pick-up requests", steps_requests.request_pickups),
+    Step(
+        "clarification_rules",
+        "Clarification catalogue",
+        steps_clarification.seed_clarification_rules,
+    ),
+    Step("handovers", "Handovers and deviation cases", steps_handovers.seed_handovers),
 ]
 
 # The organisation whose users are shown as the demo logins (one per role).

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from depot.auth.models import User
 from depot.catalogue.models import ProductType
 from depot.clarification.models import PARTIES
 from depot.deviations.models import CAUSES, SETTLEMENTS, DeviationCase
+from depot.deviations.quarters import app_timezone
 from depot.errors import Conflict, DomainError
 from depot.extensions import db
 from depot.handovers.models import Handover, HandoverDevice
 from depot.organisations.models import Organisation, utcnow
+
+AMOUNT_MAX = Decimal("10000000.00")  # DKK, the catalogue's highest price
+MINUTES_MAX = 100000
 
 
 class CaseNotFound(DomainError):
@@ -55,12 +59,17 @@ def _check_assessment(
 ) -> None:
     if cause is not None and cause not in CAUSES:
         raise DomainError(_l("Unknown cause."))
-    if not 0 <= minutes_spent <= 100000:
+    if not 0 <= minutes_spent <= MINUTES_MAX:
         raise DomainError(_l("The minutes spent must be between 0 and 100000."))
     if settlement not in SETTLEMENTS:
         raise DomainError(_l("Unknown settlement."))
-    if settlement_amount is not None and settlement_amount < 0:
-        raise DomainError(_l("The amount cannot be negative."))
+    if settlement_amount is not None:
+        if not settlement_amount.is_finite() or settlement_amount < 0:
+            raise DomainError(_l("The amount cannot be negative."))
+        if settlement_amount > AMOUNT_MAX:
+            raise DomainError(_l("The amount can be at most %(max)s.", max=AMOUNT_MAX))
+        if settlement_amount != settlement_amount.quantize(Decimal("0.01")):
+            raise DomainError(_l("Use at most two decimals."))
 
 
 def open_case(
@@ -74,6 +83,7 @@ def open_case(
     cause: str | None = None,
     cause_note: str | None = None,
     minutes_spent: int = 0,
+    at: datetime | None = None,
 ) -> DeviationCase:
     """Open a case by hand (a coordinator who learned of a deviation outside the system)."""
     municipality = db.session.get(Organisation, municipality_id)
@@ -106,7 +116,7 @@ def open_case(
         minutes_spent=minutes_spent,
         settlement="none",
         opened_automatically=False,
-        opened_at=utcnow(),
+        opened_at=at or utcnow(),
         opened_by_id=user.id if user else None,
     )
     db.session.add(case)
@@ -119,6 +129,31 @@ def _for_update(case: DeviationCase) -> DeviationCase:
     if case.status == "concluded":
         raise Conflict(_l("The case is concluded and can no longer be changed."))
     return case
+
+
+def _change(case: DeviationCase, *, statuses: tuple[str, ...], message, **values) -> None:
+    """UPDATE the case only while it is in one of `statuses` (a double submit or a colleague
+    who got there first changes no row: Conflict), then reload it."""
+    result = db.session.execute(
+        update(DeviationCase)
+        .where(DeviationCase.id == case.id, DeviationCase.status.in_(statuses))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(case)
+        raise Conflict(message)
+    db.session.refresh(case)
+
+
+def opened_on(case: DeviationCase) -> date:
+    """The local (Copenhagen) date the case was opened: the date the statistics count."""
+    return utc_to_local(case.opened_at).date()
+
+
+def utc_to_local(moment: datetime) -> datetime:
+    """A naive UTC time as a naive local time."""
+    return moment.replace(tzinfo=UTC).astimezone(app_timezone()).replace(tzinfo=None)
 
 
 def assess_case(
@@ -139,36 +174,56 @@ def assess_case(
         settlement=settlement,
         settlement_amount=settlement_amount,
     )
-    case.cause = cause
-    case.cause_note = cause_note or None
-    case.minutes_spent = minutes_spent
-    case.settlement = settlement
-    case.settlement_amount = settlement_amount if settlement != "none" else None
-    db.session.flush()
+    if cause is None and case.status == "discussed":
+        raise DomainError(_l("A discussed case keeps its cause: choose one."))
+    _change(
+        case,
+        statuses=("open",) if cause is None else ("open", "discussed"),
+        message=_l("The case was changed meanwhile. Check it and try again."),
+        cause=cause,
+        cause_note=cause_note or None,
+        minutes_spent=minutes_spent,
+        settlement=settlement,
+        settlement_amount=settlement_amount if settlement != "none" else None,
+    )
 
 
-def mark_discussed(*, case: DeviationCase, meeting_date: date, user: User | None) -> None:
+def mark_discussed(
+    *, case: DeviationCase, meeting_date: date, user: User | None, at: datetime | None = None
+) -> None:
     """The case was discussed at the coordinators' meeting of `meeting_date`."""
     _for_update(case)
     if case.status != "open":
         raise Conflict(_l("Only an open case can be marked as discussed."))
     if case.cause is None:
         raise DomainError(_l("Give the cause before the case is discussed."))
-    case.status = "discussed"
-    case.meeting_date = meeting_date
-    case.discussed_at = utcnow()
-    db.session.flush()
+    if meeting_date < opened_on(case):
+        raise DomainError(_l("The meeting cannot be before the case was opened."))
+    _change(
+        case,
+        statuses=("open",),
+        message=_l("Only an open case can be marked as discussed."),
+        status="discussed",
+        meeting_date=meeting_date,
+        discussed_at=at or utcnow(),
+    )
 
 
-def conclude_case(*, case: DeviationCase, conclusion: str, user: User | None) -> None:
+def conclude_case(
+    *, case: DeviationCase, conclusion: str, user: User | None, at: datetime | None = None
+) -> None:
     """Conclude a discussed case with the meeting's conclusion."""
     _for_update(case)
     if case.status != "discussed":
         raise Conflict(_l("Only a discussed case can be concluded."))
     if not conclusion or not conclusion.strip():
         raise DomainError(_l("Write the conclusion."))
-    case.status = "concluded"
-    case.conclusion = conclusion.strip()
-    case.concluded_at = utcnow()
-    case.concluded_by_id = user.id if user else None
-    db.session.flush()
+    _change(
+        case,
+        statuses=("discussed",),
+        message=_l("Only a discussed case can be concluded."),
+        status="concluded",
+        conclusion=conclusion.strip(),
+        concluded_at=at or utcnow(),
+        concluded_by_id=user.id if user else None,
+    )

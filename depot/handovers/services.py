@@ -31,7 +31,9 @@ from depot.organisations.models import Organisation, utcnow
 from depot.requests import measurements
 from depot.requests import services as requests
 
-MAX_DEVICES = 30
+MAX_DEVICES = 60
+# Room left for the needed devices when the devices in use are pre-filled from loans.
+MAX_PREFILLED = 40
 MAX_CONTACTS = 10
 # The scalar fields a draft's form may set (see `save_draft`).
 FIELDS = (
@@ -128,7 +130,7 @@ def start_handover(
         updated_at=now,
         updated_by_id=user.id if user else None,
     )
-    for item in _items_on_loan(citizen.id):
+    for item in _items_on_loan(citizen.id)[:MAX_PREFILLED]:
         handover.devices.append(
             HandoverDevice(
                 section="in_use",
@@ -310,6 +312,19 @@ def send_handover(*, handover: Handover, expected_version: int | None, user: Use
     db.session.flush()
 
 
+def delete_draft(*, handover: Handover, user: User | None) -> None:
+    """Delete a draft that was never sent (nothing outside the handover refers to it)."""
+    from depot.deviations.models import DeviationCase
+
+    db.session.refresh(handover)
+    if handover.status != "draft":
+        raise Conflict(_l("A sent handover cannot be deleted."))
+    if db.session.scalar(select(DeviationCase.id).where(DeviationCase.handover_id == handover.id)):
+        raise Conflict(_l("A deviation case refers to this draft: it cannot be deleted."))
+    db.session.delete(handover)
+    db.session.flush()
+
+
 def mark_read(*, handover: Handover, user: User) -> None:
     """The receiver opened the handover: it no longer counts as unread."""
     unread = handover.status != "draft" and handover.read_at is None
@@ -362,7 +377,7 @@ def create_requests(
     if organisation.id not in (handover.sender_id, handover.receiver_id):
         raise HandoverNotFound(_l("No such handover."))
     available = {row.id: row for row in requestable_needs(handover, organisation)}
-    chosen = [available.get(i) for i in device_ids]
+    chosen = [available.get(i) for i in dict.fromkeys(device_ids)]  # each need once
     if not chosen or None in chosen:
         raise Conflict(_l("Choose devices that your organisation delivers and has not requested."))
     citizen = handover.citizen

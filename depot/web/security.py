@@ -3,7 +3,8 @@
 from functools import wraps
 from time import time
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 # Endpoints reachable without a session; everything else requires login.
@@ -16,6 +17,14 @@ def public(view):
     return view
 
 
+def unauthorized():
+    """Anonymous: the login page for the web UI, a 401 JSON answer for the API."""
+    if request.blueprint == "api":
+        message = _("Log in first: the API uses the session of a logged-in user.")
+        return jsonify(error=message, status=401), 401
+    return current_app.login_manager.unauthorized()
+
+
 def roles_required(*roles: str):
     """Allow the view only for users with one of the given roles (403 otherwise)."""
 
@@ -23,7 +32,7 @@ def roles_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return unauthorized()
             if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
@@ -43,7 +52,7 @@ def require_login():
     if endpoint in PUBLIC_ENDPOINTS or getattr(view, "is_public", False):
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return unauthorized()
     now = time()
     seen = session.get("seen", now)
     if now - seen > current_app.config["SESSION_IDLE_TIMEOUT"]:

@@ -61,13 +61,16 @@ def test_role_by_tenant(app, make, world, role):
                     )
 
 
-def test_anonymous_gets_the_login_page_everywhere_but_public_routes(app, world):
+def test_anonymous_gets_the_login_page_everywhere_but_public_routes_and_the_api(app, world):
     client = app.test_client()
     for endpoint, route in ROUTES.items():
         method = "GET" if route.get else "POST"
         with client.open(route.url(world), method=method, data={}) as response:
             if route.public:
                 assert response.status_code in {200, 302}, endpoint
+            elif endpoint.startswith("api."):
+                assert response.status_code == 401, endpoint
+                assert response.is_json, endpoint
             else:
                 assert response.status_code == 302, endpoint
                 assert "/login" in response.headers["Location"], endpoint

@@ -1,0 +1,1 @@
+"""Procurement: demand forecasts, the joint-purchase and distribution optimizers, orders."""
