@@ -128,7 +128,7 @@ class NewCaseForm(AppForm):
         validators=[InputRequired(message=_l("Choose a product type."))],
     )
     delivered_by = RadioField(
-        _l("Delivered by"),
+        _l("Actually delivered by"),
         choices=PARTY_CHOICES,
         validators=[InputRequired(message=_l("Choose who delivered the device."))],
     )
@@ -176,16 +176,9 @@ class NewCaseForm(AppForm):
 # --- the workflow ---------------------------------------------------------------------------
 
 
-class AssessForm(AppForm):
-    cause = SelectField(
-        _l("Cause"),
-        choices=[("", _l("Not yet assessed")), *CAUSE_CHOICES],
-        coerce=_optional_cause,
-        default=None,
-        validators=[Optional()],
-    )
-    cause_note = _note_field(_l("About the cause"))
-    minutes_spent = _minutes_field(_l("Minutes spent on clarification"))
+class SettlementForm(AppForm):
+    """The settlement fields, shared by the assessment and the conclusion."""
+
     settlement = RadioField(
         _l("Settlement"),
         choices=SETTLEMENT_CHOICES,
@@ -199,11 +192,23 @@ class AssessForm(AppForm):
             NumberRange(min=0, max=AMOUNT_MAX, message=_l("Enter an amount from 0 to %(max)s.")),
         ],
     )
-    submit = SubmitField(_l("Save the assessment"))
 
     def validate_settlement_amount(self, field) -> None:
         if field.data is not None and self.settlement.data == "none":
             raise ValidationError(_l("An amount needs a settlement: returned or taken over."))
+
+
+class AssessForm(SettlementForm):
+    cause = SelectField(
+        _l("Cause"),
+        choices=[("", _l("Not yet assessed")), *CAUSE_CHOICES],
+        coerce=_optional_cause,
+        default=None,
+        validators=[Optional()],
+    )
+    cause_note = _note_field(_l("About the cause"))
+    minutes_spent = _minutes_field(_l("Minutes spent on clarification"))
+    submit = SubmitField(_l("Save the assessment"))
 
 
 class DiscussForm(AppForm):
@@ -221,6 +226,20 @@ class DiscussForm(AppForm):
 
 
 class ConcludeForm(AppForm):
+    """The conclusion, with the settlement the meeting agreed on (saved with it; left out,
+    the assessment's settlement stands)."""
+
+    final_settlement = RadioField(
+        _l("Settlement"), choices=SETTLEMENT_CHOICES, validators=[Optional()]
+    )
+    final_amount = MoneyField(
+        _l("Amount (DKK)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=AMOUNT_MAX, message=_l("Enter an amount from 0 to %(max)s.")),
+        ],
+    )
+
     conclusion = TextAreaField(
         _l("Conclusion"),
         filters=[_strip],
@@ -231,6 +250,10 @@ class ConcludeForm(AppForm):
         render_kw={"rows": 3, "maxlength": NOTE_MAX},
     )
     submit = SubmitField(_l("Conclude the case"))
+
+    def validate_final_amount(self, field) -> None:
+        if field.data is not None and self.final_settlement.data in (None, "none"):
+            raise ValidationError(_l("An amount needs a settlement: returned or taken over."))
 
 
 # --- the statistics -------------------------------------------------------------------------

@@ -169,7 +169,10 @@ def _case_page(
         may_write=may_write,
         assess_form=assess_form or _assess_form(case),
         discuss_form=discuss_form or DiscussForm(formdata=None, meeting_date=local_today()),
-        conclude_form=conclude_form or ConcludeForm(formdata=None),
+        conclude_form=conclude_form
+        or ConcludeForm(
+            formdata=None, final_settlement=case.settlement, final_amount=case.settlement_amount
+        ),
         error=error,
         locale=current_language(),
     ), status
@@ -251,6 +254,17 @@ def conclude(case_id: int):
     if not form.validate():
         return _case_page(case, conclude_form=form, status=400)
     try:
+        services.assess_case(
+            case=case,
+            cause=case.cause,
+            cause_note=case.cause_note,
+            minutes_spent=case.minutes_spent,
+            settlement=form.final_settlement.data or case.settlement,
+            settlement_amount=form.final_amount.data
+            if form.final_settlement.data
+            else case.settlement_amount,
+            user=current_user,
+        )
         services.conclude_case(case=case, conclusion=form.conclusion.data, user=current_user)
     except DomainError as exc:
         return _refused(case_id, exc, conclude_form=form)

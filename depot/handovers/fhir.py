@@ -217,7 +217,7 @@ def _device_request(
     if device.delivered_by in performers:
         request["performer"] = performers[device.delivered_by]
     notes = [
-        _("Delivered by: %(party)s", party=party_label(device.delivered_by)),
+        _("To be delivered by: %(party)s", party=party_label(device.delivered_by)),
         _("Catalogue: %(party)s", party=party_label(device.suggested_party)),
     ]
     if device.suggestion_reason:
@@ -246,7 +246,7 @@ def summary_text(sheet: HandoverSheet) -> str:
         if d.measurements:
             lines.append("  " + "; ".join(d.measurements))
         lines.append(f"  {_('Needed by')}: {d.needed_by}")
-        lines.append("  " + _("Delivered by: %(party)s", party=d.delivered_by))
+        lines.append("  " + _("To be delivered by: %(party)s", party=d.delivered_by))
         if d.override_reason:
             lines.append("  " + _("Reason for deviating: %(reason)s", reason=d.override_reason))
     if not sheet.devices_needed:

@@ -30,7 +30,7 @@ from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from depot.catalogue.models import ProductType
 from depot.clarification.models import PARTIES
-from depot.clarification.services import party_label
+from depot.clarification.services import PARTY_LABELS
 from depot.handovers import services
 from depot.handovers.models import Handover
 from depot.requests import measurements
@@ -166,7 +166,7 @@ class DeviceRowForm(SubForm):
     duration_days = _number(_l("Expected duration (days)"), 1, 3650)
     delivered_by = SelectField(
         _l("Who delivers"),
-        choices=[(FOLLOW, _l("Follow the suggestion"))] + [(p, party_label(p)) for p in PARTIES],
+        choices=[(FOLLOW, _l("Follow the suggestion"))] + [(p, PARTY_LABELS[p]) for p in PARTIES],
         default=FOLLOW,
     )
     override_reason = _text(_l("Reason for not following the suggestion"), REASON_MAX)

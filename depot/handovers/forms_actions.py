@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from depot.citizens.forms import SearchForm
 from depot.clarification.models import PARTIES
-from depot.clarification.services import party_label
+from depot.clarification.services import PARTY_LABELS
 from depot.handovers.forms import check_day, local_moment, set_error, text_area
 from depot.handovers.labels import DELAY_CAUSE_LABELS
 from depot.web.forms import AppForm, parse_id
@@ -75,7 +75,7 @@ class DeliveryForm(AppForm):
     """Who delivered a needed device."""
 
     party = SelectField(
-        _l("Delivered by"), choices=[("", "—")] + [(p, party_label(p)) for p in PARTIES]
+        _l("Delivered by"), choices=[("", "—")] + [(p, PARTY_LABELS[p]) for p in PARTIES]
     )
     submit = SubmitField(_l("Record"))
 

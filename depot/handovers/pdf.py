@@ -410,7 +410,7 @@ def _needed(devices: list[SheetDevice]) -> list:
     flowables = [_section(_("Devices needed"))]
     if not devices:
         return [*flowables, _p(_("None recorded."))]
-    widths = [52 * mm, 10 * mm, 46 * mm, 28 * mm]
+    widths = [46 * mm, 13 * mm, 48 * mm, 30 * mm]
     widths.append(CONTENT_WIDTH - sum(widths))
     heads = (
         _("Device"),

@@ -386,6 +386,7 @@ def create_requests(
     for row in chosen:
         rule = find_rule(row.product_type.iso_code)
         groups.setdefault(rule.purpose if rule else "compensation", []).append(row)
+    contact = delivery_contact(handover)
     made = []
     for purpose, rows in groups.items():
         needed_by = min(row.needed_by or default_needed_by for row in rows)
@@ -413,15 +414,54 @@ def create_requests(
             delivery_longitude=citizen.longitude,
             urgency="urgent" if needed_by - utcnow() < timedelta(hours=24) else "normal",
             expected_duration_days=None if None in durations else max(durations),
-            contact_name=citizen.name,
-            contact_phone=citizen.phone,
-            note=str(_l("From handover no. %(id)s.", id=handover.id)),
+            contact_name=contact[0],
+            contact_phone=contact[1],
+            note=delivery_note(handover),
         )
         for row, line in zip(rows, request.lines, strict=True):
             row.request_line_id = line.id
         made.append(request)
     db.session.flush()
     return made
+
+
+def delivery_contact(handover: Handover) -> tuple[str, str | None]:
+    """Whom the driver calls: the citizen, or (with consent) a relative holding a key."""
+    citizen = handover.citizen
+    if citizen.phone or not handover.consent_to_contact:
+        return citizen.name, citizen.phone
+    reachable = [c for c in handover.contacts if c.phone]
+    reachable.sort(key=lambda c: not c.has_key)
+    if not reachable:
+        return citizen.name, None
+    return f"{reachable[0].name} ({citizen.name})"[:120], reachable[0].phone
+
+
+def delivery_note(handover: Handover) -> str:
+    """What the depot and the driver need from the handover: access to the home, contacts."""
+    yes_no = {True: _l("yes"), False: _l("no")}
+    parts = [str(_l("From handover no. %(id)s.", id=handover.id))]
+    access = []
+    if handover.floor:
+        access.append(str(_l("floor %(floor)s", floor=handover.floor)))
+    if handover.stairs_steps is not None:
+        access.append(str(_l("%(steps)s steps", steps=handover.stairs_steps)))
+    if handover.has_lift is not None:
+        access.append(str(_l("lift: %(answer)s", answer=yes_no[handover.has_lift])))
+    if handover.door_width_cm:
+        access.append(str(_l("narrowest door %(cm)s cm", cm=handover.door_width_cm)))
+    if handover.has_key_box is not None:
+        access.append(str(_l("key box: %(answer)s", answer=yes_no[handover.has_key_box])))
+    if handover.access_note:
+        access.append(handover.access_note)
+    if access:
+        parts.append(str(_l("Access: %(details)s.", details="; ".join(access))))
+    if handover.consent_to_contact:
+        for c in handover.contacts:
+            key = str(_l("has a key")) if c.has_key else ""
+            who = ", ".join(x for x in (c.relation, c.phone, key) if x)
+            parts.append(f"{c.name}: {who}" if who else c.name)
+    return "\n".join(parts)
 
 
 def record_delivery(

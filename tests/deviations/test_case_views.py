@@ -328,3 +328,29 @@ def test_no_citizen_data_on_the_pages(app, client, make, world, coordinator):
         text = client.get(url).get_data(as_text=True)
         for secret in secrets:
             assert secret not in text, (url, secret)
+
+
+def test_the_settlement_chosen_when_concluding_is_kept(app, client, world, coordinator):
+    """At the meeting the coordinator fills in the settlement and the conclusion together."""
+    case_id = _case(app, world)
+    assessed = _assess(settlement="none", settlement_amount="")
+    assert client.post(f"/deviations/{case_id}/assess", data=assessed).status_code == 302
+    with app.app_context():
+        meeting = str(opened_on(get_case(case_id)))
+    assert (
+        client.post(f"/deviations/{case_id}/discuss", data={"meeting_date": meeting}).status_code
+        == 302
+    )
+    response = client.post(
+        f"/deviations/{case_id}/conclude",
+        data={
+            "conclusion": "Kommunen overtager liften.",
+            "final_settlement": "taken_over",
+            "final_amount": "4.250,50",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        case = get_case(case_id)
+        assert (case.status, case.settlement) == ("concluded", "taken_over")
+        assert case.settlement_amount == Decimal("4250.50")

@@ -126,7 +126,7 @@ def test_one_device_request_per_need_with_its_measurements(app, w):
     organisations = {o["name"]: o["id"] for o in _resources(bundle, "Organization")}
     assert chair["performer"]["reference"] == f"urn:uuid:{organisations['Region Midtjylland']}"
     notes = " ".join(n["text"] for n in chair["note"])
-    assert "Delivered by: Region" in notes
+    assert "To be delivered by: Region" in notes
     assert "Catalogue: Municipality" in notes
     assert "Udskrives fredag aften" in notes
     assert requests[1]["performer"]["reference"] == f"urn:uuid:{organisations['Herning Kommune']}"

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from flask_babel import force_locale
 
 from depot.deviations.models import DeviationCase
 from depot.errors import Conflict, DomainError
@@ -138,3 +139,40 @@ def test_discharge_delay_needs_a_cause(app, make, region, setting):
             user=None,
         )
         assert h.delay_hours == 20
+
+
+def test_requests_from_a_handover_carry_the_access_and_the_relatives(
+    app, make, region, herning, setting
+):
+    citizen = make.citizen(municipality=herning, name="Uden Telefon")
+    with app.app_context():
+        stored = db.session.get(type(citizen), citizen.id)
+        stored.phone = None
+        db.session.commit()
+    handover = make.handover(
+        citizen=citizen,
+        sender=region,
+        send=True,
+        needs=[(setting["hoist"], {})],
+        contacts=[
+            {"name": "Nabo Niels", "relation": "nabo", "phone": "11223344"},
+            {"name": "Datter Dorte", "relation": "datter", "phone": "55667788", "has_key": True},
+        ],
+        floor="2. sal",
+        has_lift=False,
+        has_key_box=True,
+        consent_to_contact=True,
+    )
+    depot = make.depot(owner=herning)
+    therapist = make.user(organisation=herning, role="therapist")
+    with app.app_context(), force_locale("en"):
+        h = db.session.get(Handover, handover.id)
+        user = db.session.get(type(therapist), therapist.id)
+        [request] = services.create_requests(
+            handover=h, device_ids=[h.devices_needed[0].id], depot_id=depot.id, user=user
+        )
+        assert request.contact_phone == "55667788"  # the relative with a key
+        assert "Datter Dorte" in request.contact_name
+        assert "floor 2. sal" in request.note and "lift: no" in request.note
+        assert "key box: yes" in request.note
+        assert "Nabo Niels: nabo, 11223344" in request.note
