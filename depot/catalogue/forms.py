@@ -102,7 +102,13 @@ class MoneyField(DecimalField):
         self.data = amount
 
     def pre_validate(self, form):
-        if self.data is not None and self.data != self.data.quantize(Decimal("0.01")):
+        if self.data is None:
+            return
+        try:
+            exact = self.data == self.data.quantize(Decimal("0.01"))
+        except InvalidOperation:  # more digits than the context holds: far too large anyway
+            raise ValidationError(_l("Enter an amount like 1234,50.")) from None
+        if not exact:
             raise ValidationError(_l("Use at most two decimals."))
 
 

@@ -31,4 +31,6 @@ def can_view_citizen(user: User, citizen: Citizen) -> bool:
             and_(Handover.receiver_id == org, Handover.status != "draft"),
         ),
     )
+    if user.role != "therapist":  # a handover is between therapists, not the depots
+        return bool(db.session.scalar(select(has_request)))
     return bool(db.session.scalar(select(or_(has_request, has_handover))))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -122,7 +123,8 @@ def _header(row: list[str]) -> list[str]:
                 columns=", ".join(COLUMNS),
             )
         )
-    twice = sorted({n for n in names if n and names.count(n) > 1})
+    counts = Counter(n for n in names if n)
+    twice = sorted(n for n, count in counts.items() if count > 1)
     if twice:
         errors.append(_l("The column “%(name)s” appears twice.", name=twice[0]))
     missing = [n for n in REQUIRED_COLUMNS if n not in names]

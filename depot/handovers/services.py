@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from depot.auth.models import User
 from depot.catalogue.models import ProductType
@@ -329,8 +329,14 @@ def mark_read(*, handover: Handover, user: User) -> None:
     """The receiver opened the handover: it no longer counts as unread."""
     unread = handover.status != "draft" and handover.read_at is None
     if unread and user.organisation_id == handover.receiver_id:
-        handover.read_at = utcnow()
-        db.session.flush()
+        # A plain UPDATE: reading is not an edit, so the version (optimistic lock) stays.
+        db.session.execute(
+            update(Handover)
+            .where(Handover.id == handover.id, Handover.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(handover)
 
 
 def acknowledge(*, handover: Handover, user: User) -> None:
@@ -363,7 +369,7 @@ def requestable_needs(handover: Handover, organisation: Organisation) -> list[Ha
         row
         for row in handover.devices_needed
         if row.delivered_by == party
-        and row.request_line_id is None
+        and (row.request_line_id is None or row.request_line.status == "cancelled")
         and row.actual_party is None
         and row.product_type.reusable
     ]
@@ -386,6 +392,7 @@ def create_requests(
     for row in chosen:
         rule = find_rule(row.product_type.iso_code)
         groups.setdefault(rule.purpose if rule else "compensation", []).append(row)
+    party = party_of(organisation)
     contact = delivery_contact(handover)
     made = []
     for purpose, rows in groups.items():
@@ -404,7 +411,7 @@ def create_requests(
                 )
                 for row in rows
             ],
-            legal_basis=LEGAL_BASIS_BY_PURPOSE[purpose],
+            legal_basis=legal_basis(party=party, purpose=purpose),
             purpose=purpose,
             needed_by=needed_by,
             delivery_address=citizen.address or citizen.municipality.name,
@@ -419,10 +426,37 @@ def create_requests(
             note=delivery_note(handover),
         )
         for row, line in zip(rows, request.lines, strict=True):
-            row.request_line_id = line.id
+            _claim(row, line.id)
         made.append(request)
     db.session.flush()
     return made
+
+
+def legal_basis(*, party: str, purpose: str) -> str:
+    """The law a request rests on: the region lends under the health act (or for
+    rehabilitation), the municipality by the rule's purpose (Serviceloven for compensation)."""
+    if party == "region":
+        return LEGAL_BASIS_BY_PURPOSE["training" if purpose == "training" else "treatment"]
+    return LEGAL_BASIS_BY_PURPOSE[purpose]
+
+
+def _claim(row: HandoverDevice, line_id: int) -> None:
+    """Link a need to its request line, unless someone else did since it was read (409)."""
+    seen = row.request_line_id
+    condition = (
+        HandoverDevice.request_line_id.is_(None)
+        if seen is None
+        else HandoverDevice.request_line_id == seen
+    )
+    claimed = db.session.execute(
+        update(HandoverDevice)
+        .where(HandoverDevice.id == row.id, condition)
+        .values(request_line_id=line_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise Conflict(_l("Someone requested these devices meanwhile. Reload the page."))
+    db.session.refresh(row)
 
 
 def delivery_contact(handover: Handover) -> tuple[str, str | None]:
@@ -475,11 +509,15 @@ def record_delivery(
         raise DomainError(_l("Only needed devices are delivered."))
     if party not in PARTIES:
         raise DomainError(_l("Unknown party."))
-    if device.actual_party is not None:
+    recorded = db.session.execute(
+        update(HandoverDevice)
+        .where(HandoverDevice.id == device.id, HandoverDevice.actual_party.is_(None))
+        .values(actual_party=party, delivered_at=at or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if recorded != 1:
         raise Conflict(_l("The delivery of this device has already been recorded."))
-    device.actual_party = party
-    device.delivered_at = at or utcnow()
-    db.session.flush()
+    db.session.refresh(device)
     if device.suggested_party and device.suggested_party != party:
         return open_case_for_device(device=device, user=user)
     return None

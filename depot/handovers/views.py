@@ -72,8 +72,8 @@ def inject_unread_handovers() -> dict:
 
 
 def _deny(citizen_id: int, criterion: str):
+    # The error page rolls back; keep_after_rollback writes the row again.
     log_access(user=current_user, action="view_denied", citizen_id=citizen_id, criterion=criterion)
-    db.session.commit()  # the error page rolls back; the denial must stay logged
     abort(404)
 
 

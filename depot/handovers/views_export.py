@@ -8,31 +8,22 @@ before). The file names carry the handover's number, never the citizen's CPR num
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response
+from flask import Blueprint, make_response
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from depot.citizens.access_log import log_access
 from depot.errors import Conflict
-from depot.extensions import db
-from depot.handovers.access import may_view_handover
 from depot.handovers.fhir import handover_fhir_json
 from depot.handovers.models import Handover
 from depot.handovers.pdf import handover_pdf, sheet_for
+from depot.handovers.views import handover_or_404
 from depot.web.security import roles_required
 
 bp = Blueprint("handover_exports", __name__, url_prefix="/handovers")
 
 ID = "int(min=1, max=2147483647)"
 FHIR_JSON = "application/fhir+json"
-
-
-def handover_or_404(handover_id: int) -> Handover:
-    """The handover, if the current user may see it; 404 otherwise."""
-    handover = db.session.get(Handover, handover_id)
-    if handover is None or not may_view_handover(current_user, handover):
-        abort(404)
-    return handover
 
 
 def fhir_export(handover: Handover, *, criterion: str) -> str:

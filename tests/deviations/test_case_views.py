@@ -354,3 +354,11 @@ def test_the_settlement_chosen_when_concluding_is_kept(app, client, world, coord
         case = get_case(case_id)
         assert (case.status, case.settlement) == ("concluded", "taken_over")
         assert case.settlement_amount == Decimal("4250.50")
+
+
+def test_an_absurdly_long_amount_is_refused_not_a_500(app, client, world, coordinator):
+    case_id = _case(app, world)
+    response = client.post(
+        f"/deviations/{case_id}/assess", data=_assess(settlement_amount="9" * 40)
+    )
+    assert response.status_code == 400

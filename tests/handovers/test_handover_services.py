@@ -176,3 +176,52 @@ def test_requests_from_a_handover_carry_the_access_and_the_relatives(
         assert "floor 2. sal" in request.note and "lift: no" in request.note
         assert "key box: yes" in request.note
         assert "Nabo Niels: nabo, 11223344" in request.note
+
+
+def test_reading_does_not_change_the_version_and_cancelled_needs_come_back(
+    app, make, region, herning, setting
+):
+    handover = make.handover(
+        citizen=setting["citizen"],
+        sender=region,
+        send=True,
+        needs=[(setting["hoist"], {"delivered_by": "region", "override_reason": "weekend"})],
+    )
+    depot = make.depot(owner=region)
+    reader = make.user(organisation=herning, role="therapist")
+    with app.app_context():
+        h = db.session.get(Handover, handover.id)
+        version = h.version
+        services.mark_read(handover=h, user=db.session.get(type(reader), reader.id))
+        assert h.read_at is not None and h.version == version
+        nurse = db.session.get(type(setting["nurse"]), setting["nurse"].id)
+        row = h.devices_needed[0]
+        [request] = services.create_requests(
+            handover=h, device_ids=[row.id], depot_id=depot.id, user=nurse
+        )
+        assert request.legal_basis == "Sundhedsloven (behandlingsredskab)"  # the region lends
+        assert services.requestable_needs(h, nurse.organisation) == []
+        from depot.requests import services as request_services
+
+        request_services.cancel_request(request_id=request.id, user=nurse, reason="fejl")
+        db.session.expire_all()
+        h = db.session.get(Handover, handover.id)
+        assert [r.id for r in services.requestable_needs(h, nurse.organisation)] == [row.id]
+        services.create_requests(handover=h, device_ids=[row.id], depot_id=depot.id, user=nurse)
+        db.session.commit()
+        assert db.session.query(DeviceRequest).count() == 2
+
+
+def test_region_depot_staff_do_not_see_citizens_of_handover_drafts(
+    app, make, region, herning, setting
+):
+    from depot.citizens.access import can_view_citizen
+    from depot.citizens.models import Citizen
+
+    make.handover(citizen=setting["citizen"], sender=region)
+    staff = make.user(organisation=region, role="depot_staff")
+    with app.app_context():
+        citizen = db.session.get(Citizen, setting["citizen"].id)
+        assert not can_view_citizen(db.session.get(type(staff), staff.id), citizen)
+        nurse = db.session.get(type(setting["nurse"]), setting["nurse"].id)
+        assert can_view_citizen(nurse, citizen)
