@@ -78,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
     from depot.loans.views_settlement import bp as settlement_bp
     from depot.organisations.views import bp as organisations_bp
     from depot.overview.views import bp as overview_bp
+    from depot.purchasing.views import bp as purchasing_bp
+    from depot.purchasing.views_orders import bp as purchase_orders_bp
     from depot.requests.views import bp as requests_bp
     from depot.requests.views_packages import bp as packages_bp
     from depot.requests.views_queue import bp as queue_bp
@@ -105,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
         handover_exports_bp,
         clarification_bp,
         deviations_bp,
+        purchasing_bp,
+        purchase_orders_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

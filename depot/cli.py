@@ -49,8 +49,23 @@ def create_admin(email: str, name: str, organisation_name: str | None, password:
     click.echo(f"Administrator {user.email} created in {organisation.name}.")
 
 
+@click.command("purchase-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def purchase_worker(burst: bool) -> None:
+    """Solve queued purchase rounds (RQ worker; needs REDIS_URL)."""
+    from flask import current_app
+
+    from depot.purchasing.jobs import worker
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.UsageError("Set REDIS_URL: without it rounds are solved in the web process.")
+    worker(burst=burst)
+
+
 def register_cli(app: Flask) -> None:
     from depot.demo.seed import seed_demo
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(purchase_worker)

@@ -17,6 +17,15 @@ from depot.handovers.models import Handover, HandoverContact, HandoverDevice
 from depot.items.models import Inspection, InspectionPlan, Item, ItemCount, ItemEvent, Transfer
 from depot.loans.models import Loan, OwnershipTransfer
 from depot.organisations.models import Depot, DepotShare, Organisation
+from depot.purchasing.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    PurchaseRound,
+    PurchaseRoundContract,
+    PurchaseRoundDemand,
+    PurchaseRoundParticipant,
+)
 from depot.requests.models import (
     BasicPackage,
     BasicPackageLine,
@@ -53,6 +62,13 @@ __all__ = [
     "PriceBreak",
     "Product",
     "ProductType",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseReceipt",
+    "PurchaseRound",
+    "PurchaseRoundContract",
+    "PurchaseRoundDemand",
+    "PurchaseRoundParticipant",
     "RequestLine",
     "Reservation",
     "RunStop",

@@ -29,6 +29,7 @@ def test_config(database_url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashes; production uses scrypt
         "SERVER_NAME": "localhost",
         "RATELIMIT_ENABLED": False,  # many logins from one address; tested on its own
+        "REDIS_URL": None,  # purchase rounds solve in-process unless a test asks for RQ
     }
 
 

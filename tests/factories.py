@@ -346,3 +346,56 @@ def make_handover(
             handover_services.send_handover(handover=handover, expected_version=None, user=user)
         db.session.commit()
         return handover
+
+
+# --- purchase orders (issue 6; added by the orders helper) ------------------------------------
+
+
+def make_purchase_order(
+    app, *, organisation, lines, contract=None, supplier=None, send=False, user=None, round_id=None
+):
+    """A purchase order made by the service (one supplier and contract), optionally sent.
+
+    `lines` are (product, organisation, depot, quantity, unit price); the contract line of each
+    product is used when the contract offers it. The supplier is the contract's, else
+    `supplier`, else the first product's.
+    """
+    from depot.purchasing import orders
+
+    with app.app_context():
+        supplier_id = (
+            contract.supplier_id
+            if contract
+            else (supplier.id if supplier else lines[0][0].supplier_id)
+        )
+        offered = {}
+        if contract is not None:
+            offered = {
+                line.product_id: line.id
+                for line in db.session.scalars(
+                    db.select(ContractLine).where(ContractLine.contract_id == contract.id)
+                )
+            }
+        drafts = [
+            orders.OrderLineDraft(
+                supplier_id=supplier_id,
+                contract_id=contract.id if contract else None,
+                contract_line_id=offered.get(product.id),
+                product_id=product.id,
+                organisation_id=owner.id,
+                depot_id=depot.id,
+                quantity=quantity,
+                unit_price=Decimal(str(price)),
+            )
+            for product, owner, depot, quantity, price in lines
+        ]
+        (order,) = orders.create_orders(
+            drafts=drafts, organisation_id=organisation.id, user=user, round_id=round_id
+        )
+        if send:
+            orders.send_order(order_id=order.id, user=user)
+        db.session.commit()
+        order = db.session.get(orders.PurchaseOrder, order.id)
+        for line in order.lines:  # loaded, for reading after the context ends
+            _ = line.product, line.depot, line.organisation
+        return order

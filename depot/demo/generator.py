@@ -21,6 +21,7 @@ from depot.demo import (
     steps_handovers,
     steps_history,
     steps_organisations,
+    steps_purchasing,
     steps_requests,
     steps_stock,
 )
@@ -57,6 +58,7 @@ STEPS: list[Step] = [
         steps_clarification.seed_clarification_rules,
     ),
     Step("handovers", "Handovers and deviation cases", steps_handovers.seed_handovers),
+    Step("purchasing", "Purchase rounds and purchase orders", steps_purchasing.create_purchasing),
 ]
 
 # The organisation whose users are shown as the demo logins (one per role).

@@ -75,7 +75,11 @@ class ItemEvent(db.Model):
     """One change of an item: who, when, where, from which state to which, why. Append-only."""
 
     __tablename__ = "item_event"
-    __table_args__ = (Index("ix_item_event_item_id_id", "item_id", "id"),)
+    __table_args__ = (
+        Index("ix_item_event_item_id_id", "item_id", "id"),
+        # The forecast's refurbish rate reads the returns of a period.
+        Index("ix_item_event_kind_at", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))

@@ -116,6 +116,8 @@ class PurchasePlan:
     standalone_cost: dict[str, float]
     saving: float | None
     cost_share: dict[str, float]
+    # Each organisation's own optimal orders when buying alone (for the per-product saving).
+    standalone_orders: dict[str, list[Order]] = field(default_factory=dict)
     shapley: dict[str, float] | None = None
     in_core: bool | None = None
     core_violation: dict | None = None  # the group that would pay less alone, if any

@@ -156,6 +156,7 @@ def plan_purchase(
         )
     value: dict[frozenset, float] = {frozenset(players): joint.total_cost}
     statuses = [joint.status]
+    standalone_orders: dict[str, list[Order]] = {}
     for organisation in players:
         alone = solve_demand(
             instance,
@@ -166,8 +167,23 @@ def plan_purchase(
             offers_of=offers_of,
             cache=cache,
         )
+        if alone.total_cost is None:
+            # Without every stand-alone optimum there is no saving or split to report.
+            return PurchasePlan(
+                status="not_solved" if alone.status != "infeasible" else "infeasible",
+                total_cost=None,
+                orders=[],
+                allocation=[],
+                standalone_cost={},
+                saving=None,
+                cost_share={},
+                solver=joint.solver,
+                message=f"no stand-alone plan for {organisation} within the time limit",
+                seconds=seconds,
+            )
         statuses.append(alone.status)
-        value[frozenset([organisation])] = alone.total_cost or 0.0
+        value[frozenset([organisation])] = alone.total_cost
+        standalone_orders[_key(organisation)] = alone.orders
         tick()
     standalone = {_key(p): round(value[frozenset([p])], 2) for p in players}
     total_alone = sum(value[frozenset([p])] for p in players)
@@ -183,6 +199,7 @@ def plan_purchase(
         orders=joint.orders,
         allocation=allocate(instance, joint.orders),
         standalone_cost=standalone,
+        standalone_orders=standalone_orders,
         saving=round(total_alone - joint.total_cost, 2),
         cost_share=cost_share,
         gap=joint.gap,
@@ -190,26 +207,40 @@ def plan_purchase(
         seconds=seconds,
     )
     if n_coalitions:
-        for k in range(2, len(players)):
-            for group in itertools.combinations(players, k):
-                cost, status = cover_cost(
-                    instance,
-                    instance.demand_of(group),
-                    offers_of=offers_of,
-                    cache=cache,
-                    time_limit=remaining(0.1),
-                    gap=gap,
-                    solver=solver,
-                )
-                statuses.append(status)
-                value[frozenset(group)] = cost or 0.0
-                tick()
-        values = shapley(players, value)
-        plan.shapley = {_key(p): round(v, 2) for p, v in values.items()}
-        violation = core_violation(players, value, values)
-        plan.in_core = violation is None
-        plan.core_violation = violation
-    if any(s != "optimal" for s in statuses):
+        plan.shapley, plan.in_core, plan.core_violation = _shapley_and_core(
+            instance,
+            players,
+            value,
+            deadline=deadline,
+            budget=remaining,
+            statuses=statuses,
+            tick=tick,
+            offers_of=offers_of,
+            cache=cache,
+            gap=gap,
+            solver=solver,
+        )
+        if plan.shapley is None:
+            plan.message = "the Shapley split was left out: the time limit ran out"
+    if not plan.message and any(s != "optimal" for s in statuses):
         plan.message = "some optima were not proven within the time limit (see gap)"
     seconds["total"] = time.perf_counter() - started
     return plan
+
+
+def _shapley_and_core(instance, players, value, *, deadline, budget, statuses, tick, **solve):
+    """Every coalition's optimum, then the Shapley split and the worst core violation;
+    (None, None, None) when the wall clock runs past the deadline first."""
+    for k in range(2, len(players)):
+        for group in itertools.combinations(players, k):
+            if time.perf_counter() > deadline:
+                return None, None, None
+            cost, status = cover_cost(
+                instance, instance.demand_of(group), time_limit=budget(0.1), **solve
+            )
+            statuses.append(status)
+            value[frozenset(group)] = cost or 0.0
+            tick()
+    values = shapley(players, value)
+    violation = core_violation(players, value, values)
+    return {_key(p): round(v, 2) for p, v in values.items()}, violation is None, violation

@@ -130,22 +130,28 @@ def test_products_cover_every_type_with_realistic_prices_and_measurements(summar
 
 def test_suppliers_have_contracts_with_decreasing_price_breaks(summary):
     suppliers = _all(Supplier)
-    assert len(suppliers) == summary.suppliers == 3
-    assert len({s.cvr for s in suppliers}) == 3
+    # Three manufacturers and the wholesaler competing on a third of their devices.
+    assert len(suppliers) == summary.suppliers == 4
+    assert len({s.cvr for s in suppliers}) == 4
     for supplier in suppliers:
         assert len(supplier.cvr) == 8 and supplier.cvr.isdigit()
         assert Decimal(400) <= supplier.order_cost <= Decimal(1_500)
         assert "@" in supplier.email and supplier.phone
     contracts = _all(Contract)
-    assert len(contracts) == summary.contracts == 3
+    assert len(contracts) == summary.contracts == 4
     assert {c.supplier_id for c in contracts} == {s.id for s in suppliers}
+    wholesale = [c for c in contracts if c.reference.endswith("-G1")]
+    assert len(wholesale) == 1
     for contract in contracts:
         assert contract.reference.startswith("RM-2026-")
         assert str(contract.valid_from) == "2026-01-01"
         assert str(contract.valid_to) == "2027-12-31"
         offered = {line.product_id for line in contract.lines}
         own = {p.id for p in _all(Product) if p.supplier_id == contract.supplier_id}
-        assert offered == own
+        if contract in wholesale:
+            assert not own and offered and all(line.product.reusable for line in contract.lines)
+        else:
+            assert offered == own
         for line in contract.lines:
             product = line.product
             assert line.pack_size == 1 if product.reusable else line.pack_size > 1
@@ -153,14 +159,19 @@ def test_suppliers_have_contracts_with_decreasing_price_breaks(summary):
             breaks = line.price_breaks
             assert 2 <= len(breaks) <= 4
             assert breaks[0].min_qty == 1
-            assert breaks[0].unit_price == product.list_price
+            if contract in wholesale:  # a little dearer per unit, deeper volume breaks
+                assert breaks[0].unit_price > product.list_price
+                assert breaks[-1].unit_price < product.list_price * Decimal("0.85")
+            else:
+                assert breaks[0].unit_price == product.list_price
+                assert breaks[-1].unit_price >= product.list_price * Decimal("0.8")
             quantities = [b.min_qty for b in breaks]
             prices = [b.unit_price for b in breaks]
             assert quantities == sorted(set(quantities))
             assert all(a > b for a, b in pairwise(prices)), prices
-            assert prices[-1] >= product.list_price * Decimal("0.8")
     total_lines = sum(len(c.lines) for c in contracts)
-    assert total_lines == summary.contract_lines == summary.products
+    assert total_lines == summary.contract_lines
+    assert total_lines - sum(len(c.lines) for c in wholesale) == summary.products
 
 
 def test_every_role_in_every_organisation_with_the_demo_password(summary, demo_password):

@@ -228,3 +228,32 @@ def test_coalition_costs_by_enumeration_match_the_milp(seed):
         cost, status = cover_cost(inst, totals, offers_of=offers_of, cache={})
         assert status == "optimal"
         assert cost == pytest.approx(solve_demand(inst, totals).total_cost, abs=1e-6)
+
+
+def test_the_standalone_orders_are_each_organisations_own_optimum():
+    inst = instance(
+        [
+            offer("O1", supplier="S1", breaks=((1, 100), (10, 60))),
+            offer("O2", supplier="S2", breaks=((1, 100),)),
+        ],
+        [need("A", 5), need("B", 5)],
+        suppliers=[{"id": "S1", "order_cost": 300}, {"id": "S2", "order_cost": 0}],
+    )
+    plan = plan_purchase(inst)
+    assert plan.standalone_orders == {"A": [Order("O2", 5, 100.0)], "B": [Order("O2", 5, 100.0)]}
+    assert plan_cost(inst, plan.standalone_orders["A"]) == plan.standalone_cost["A"]
+
+
+def test_the_shapley_split_is_left_out_when_the_wall_clock_runs_out():
+    # Seven participants need 127 solves; a deadline already past stops after the stand-alone
+    # optima and says so, but the joint plan and the proportional split are there.
+    organisations = [f"M{i}" for i in range(7)]
+    inst = instance(
+        [offer("O", breaks=((1, 100), (20, 80)))],
+        [need(org, 3 + i) for i, org in enumerate(organisations)],
+    )
+    plan = plan_purchase(inst, time_limit=1e-9)
+    assert plan.status == "optimal" and plan.total_cost == 80 * sum(3 + i for i in range(7))
+    assert plan.shapley is None and plan.in_core is None
+    assert "Shapley" in plan.message
+    assert sum(plan.cost_share.values()) == pytest.approx(plan.total_cost, abs=0.05)
