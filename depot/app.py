@@ -71,6 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from depot.clarification.views import bp as clarification_bp
     from depot.deliveries.views import bp as deliveries_bp
     from depot.deviations.views import bp as deviations_bp
+    from depot.distribution.views import bp as distribution_bp
+    from depot.distribution.views_transfers import bp as transfer_orders_bp
     from depot.handovers.views import bp as handovers_bp
     from depot.handovers.views_export import bp as handover_exports_bp
     from depot.items.views import bp as items_bp
@@ -109,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
         deviations_bp,
         purchasing_bp,
         purchase_orders_bp,
+        distribution_bp,
+        transfer_orders_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -13,6 +13,12 @@ from depot.citizens.models import AccessLogEntry, Citizen
 from depot.clarification.models import ClarificationRule
 from depot.deliveries.models import DeliveryRun, RunStop, RunStopItem
 from depot.deviations.models import DeviationCase
+from depot.distribution.models import (
+    DistributionRun,
+    TransferOrder,
+    TransferOrderItem,
+    TransferOrderLine,
+)
 from depot.handovers.models import Handover, HandoverContact, HandoverDevice
 from depot.items.models import Inspection, InspectionPlan, Item, ItemCount, ItemEvent, Transfer
 from depot.loans.models import Loan, OwnershipTransfer
@@ -48,6 +54,7 @@ __all__ = [
     "DepotShare",
     "DeviationCase",
     "DeviceRequest",
+    "DistributionRun",
     "Handover",
     "HandoverContact",
     "HandoverDevice",
@@ -77,5 +84,8 @@ __all__ = [
     "StockMovement",
     "Supplier",
     "Transfer",
+    "TransferOrder",
+    "TransferOrderItem",
+    "TransferOrderLine",
     "User",
 ]

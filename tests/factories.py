@@ -399,3 +399,50 @@ def make_purchase_order(
         for line in order.lines:  # loaded, for reading after the context ends
             _ = line.product, line.depot, line.organisation
         return order
+
+
+# --- transfer orders (issue 7; added by the transfer orders helper) ---------------------------
+
+
+def make_transfer_order(app, *, from_depot, to_depot, lines, user=None, run_id=None, note=None):
+    """An open transfer order made by the service, from one depot to another.
+
+    `lines` are (product type or consumable product, quantity): a ProductType makes an items
+    line, a Product a consumable line.
+    """
+    from depot.catalogue.models import ProductType
+    from depot.distribution import transfer_orders
+    from depot.distribution.models import TransferOrder
+
+    with app.app_context():
+        drafts = [
+            transfer_orders.TransferLineDraft(
+                from_depot_id=from_depot.id,
+                to_depot_id=to_depot.id,
+                product_type_id=what.id if isinstance(what, ProductType) else None,
+                product_id=None if isinstance(what, ProductType) else what.id,
+                quantity=quantity,
+            )
+            for what, quantity in lines
+        ]
+        (order,) = transfer_orders.create_transfer_orders(
+            drafts=drafts, user=user, run_id=run_id, note=note
+        )
+        db.session.commit()
+        order = db.session.get(TransferOrder, order.id)
+        for line in order.lines:  # loaded, for reading after the context ends
+            _ = line.product_type, line.product
+        _ = order.from_depot, order.to_depot
+        return order
+
+
+def make_stock(app, *, depot, product, quantity):
+    """Units of a consumable received into a depot's stock."""
+    from depot.stock import services as stock_services
+
+    with app.app_context():
+        movement = stock_services.receive_stock(
+            depot_id=depot.id, product_id=product.id, quantity=quantity, user=None
+        )
+        db.session.commit()
+        return movement.stock_level_id

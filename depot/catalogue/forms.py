@@ -195,6 +195,29 @@ class ProductTypeForm(AppForm):
             "Empty: the general default rate."
         ),
     )
+    volume_m3 = DecimalField(
+        _l("Volume of one unit in a depot (m³)"),
+        places=3,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+        render_kw={"inputmode": "decimal"},
+        description=_l("For the stock distribution. Empty: worked out from the products’ sizes."),
+    )
+    handling_factor = DecimalField(
+        _l("Handling factor for transport"),
+        places=2,
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(min=0.1, max=20, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+        render_kw={"inputmode": "decimal"},
+        description=_l(
+            "How much dearer one unit is to move than a standard unit (a bed: 2). Empty: 1."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 

@@ -45,6 +45,10 @@ class ProductType(db.Model):
     measurement_fields: Mapped[str] = mapped_column(String(200), default="")
     # Rent per day when one organisation lends another's item (internal settlement).
     daily_rate: Mapped[Decimal | None] = mapped_column(Money)
+    # Stock distribution: the space one unit takes in a depot, and how much dearer it is to
+    # move than a standard unit (a bed or a hoist needs two people and the lift).
+    volume_m3: Mapped[float | None]
+    handling_factor: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
 
     products: Mapped[list[Product]] = relationship(back_populates="product_type")
 

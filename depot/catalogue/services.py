@@ -114,6 +114,22 @@ def _check_product_type(
     }
 
 
+def _distribution_values(volume_m3, handling_factor) -> dict:
+    """Volume per unit (m³, None: from the products' sizes) and transport handling factor."""
+    values: dict = {}
+    if volume_m3 is not _UNCHANGED:
+        volume = None if volume_m3 is None else float(volume_m3)
+        if volume is not None and not (0 <= volume <= 50):
+            raise Invalid(_l("The volume must be between 0 and 50 m³."), "volume_m3")
+        values["volume_m3"] = volume
+    if handling_factor is not _UNCHANGED:
+        factor = 1.0 if handling_factor is None else float(handling_factor)
+        if not 0.1 <= factor <= 20:
+            raise Invalid(_l("The handling factor must be between 0.1 and 20."), "handling_factor")
+        values["handling_factor"] = factor
+    return values
+
+
 def create_product_type(
     *,
     iso_code: str,
@@ -123,6 +139,8 @@ def create_product_type(
     reusable: bool = True,
     measurement_fields: Iterable[str] = (),
     daily_rate: Decimal | None = None,
+    volume_m3=None,
+    handling_factor=1.0,
 ) -> ProductType:
     """Create a product type; the ISO code and edition must be new together."""
     values = _check_product_type(
@@ -133,6 +151,7 @@ def create_product_type(
         measurement_fields=measurement_fields,
     )
     values["daily_rate"] = _clean_daily_rate(daily_rate)
+    values.update(_distribution_values(volume_m3, handling_factor))
     product_type = ProductType(reusable=bool(reusable), **values)
     db.session.add(product_type)
     db.session.flush()
@@ -149,6 +168,8 @@ def update_product_type(
     reusable: bool,
     measurement_fields: Iterable[str],
     daily_rate=_UNCHANGED,
+    volume_m3=_UNCHANGED,
+    handling_factor=_UNCHANGED,
 ) -> ProductType:
     """Change a product type's code, edition, titles, kind, measurements and daily rate.
 
@@ -164,6 +185,7 @@ def update_product_type(
     )
     if daily_rate is not _UNCHANGED:
         values["daily_rate"] = _clean_daily_rate(daily_rate)
+    values.update(_distribution_values(volume_m3, handling_factor))
     for key, value in values.items():
         setattr(product_type, key, value)
     product_type.reusable = bool(reusable)

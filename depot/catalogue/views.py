@@ -111,6 +111,8 @@ def product_type_new():
                 reusable=form.reusable.data,
                 measurement_fields=form.measurement_fields.data,
                 daily_rate=form.daily_rate.data,
+                volume_m3=form.volume_m3.data,
+                handling_factor=form.handling_factor.data,
             )
         except DomainError as exc:
             status = _refused(form, exc)
@@ -145,6 +147,8 @@ def product_type_edit(type_id: int):
                 reusable=form.reusable.data,
                 measurement_fields=form.measurement_fields.data,
                 daily_rate=form.daily_rate.data,
+                volume_m3=form.volume_m3.data,
+                handling_factor=form.handling_factor.data,
             )
         except DomainError as exc:
             status = _refused(form, exc)

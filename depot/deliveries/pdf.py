@@ -9,7 +9,6 @@ the item labels are, so that æ, ø and å print on every machine.
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from xml.sax.saxutils import escape
@@ -20,12 +19,13 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus import TableStyle as Style
 
-FONT, FONT_BOLD = "SheetVera", "SheetVeraBold"
+from depot.web.pdf import FONT, FONT_BOLD
+from depot.web.pdf import plain as _plain
+from depot.web.pdf import register_fonts as _register_fonts
+
 MARGIN = 15 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -68,12 +68,6 @@ class RunSheet:
 
 
 @cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
-
-
-@cache
 def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12)
     return {
@@ -87,19 +81,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "kind": ParagraphStyle("kind", parent=body, fontSize=8, leading=10, alignment=TA_CENTER),
     }
-
-
-def _plain(text: str | None) -> str:
-    """The text with characters Vera lacks replaced by their base letter, or '?'."""
-    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
-    out = []
-    for char in (text or "").replace("\r", ""):
-        if char == "\n" or ord(char) in glyphs:
-            out.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char)[:1]
-        out.append(base if base and ord(base) in glyphs else "?")
-    return "".join(out)
 
 
 def _printable(text: str | None) -> str:

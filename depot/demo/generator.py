@@ -18,6 +18,7 @@ from depot.demo import (
     steps_catalogue,
     steps_clarification,
     steps_depot,
+    steps_distribution,
     steps_handovers,
     steps_history,
     steps_organisations,
@@ -59,6 +60,7 @@ STEPS: list[Step] = [
     ),
     Step("handovers", "Handovers and deviation cases", steps_handovers.seed_handovers),
     Step("purchasing", "Purchase rounds and purchase orders", steps_purchasing.create_purchasing),
+    Step("distribution", "Stock distribution", steps_distribution.create_distribution),
 ]
 
 # The organisation whose users are shown as the demo logins (one per role).

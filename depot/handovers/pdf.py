@@ -11,7 +11,6 @@ item labels are, so that æ, ø and å print on every machine.
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from xml.sax.saxutils import escape
@@ -21,9 +20,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus import TableStyle as Style
 
@@ -33,8 +29,10 @@ from depot.handovers.models import Handover, HandoverDevice
 from depot.organisations.models import utcnow
 from depot.requests import measurements
 from depot.web.i18n import current_language, moment
+from depot.web.pdf import FONT, FONT_BOLD, numbered_canvas
+from depot.web.pdf import plain as _plain
+from depot.web.pdf import register_fonts as _register_fonts
 
-FONT, FONT_BOLD = "HandoverVera", "HandoverVeraBold"
 MARGIN = 12 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
 FRAME_PADDING = 6  # reportlab's default padding inside the page frame, in points
@@ -230,12 +228,6 @@ def sheet_for(handover: Handover, *, printed_by: str) -> HandoverSheet:
 
 
 @cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
-
-
-@cache
 def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
     return {
@@ -257,19 +249,6 @@ def _styles() -> dict[str, ParagraphStyle]:
             "number", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15
         ),
     }
-
-
-def _plain(text: str | None) -> str:
-    """The text with characters Vera lacks replaced by their base letter, or '?'."""
-    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
-    out = []
-    for char in (text or "").replace("\r", ""):
-        if char == "\n" or ord(char) in glyphs:
-            out.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char)[:1]
-        out.append(base if base and ord(base) in glyphs else "?")
-    return "".join(out)
 
 
 def _printable(text: str | None) -> str:
@@ -486,52 +465,6 @@ def _story(sheet: HandoverSheet) -> list:
     return story
 
 
-def _numbered_canvas(footer_left: str, page_text: str, watermark: str):
-    """A canvas class that writes 'page X of Y' once the number of pages is known."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._footer(total)
-                super().showPage()
-            super().save()
-
-        def _footer(self, total: int) -> None:
-            self.saveState()
-            self.setFont(FONT, 7)
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.4)
-            left, right = MARGIN + FRAME_PADDING, PAGE_WIDTH - MARGIN - FRAME_PADDING
-            self.line(left, 11 * mm, right, 11 * mm)
-            self.drawString(left, 7.5 * mm, _plain(footer_left))
-            page = page_text % {"page": self._pageNumber, "pages": total}
-            self.drawRightString(right, 7.5 * mm, _plain(page))
-            self.restoreState()
-
-    def draw_watermark(canvas, doc) -> None:
-        if not watermark:
-            return
-        canvas.saveState()
-        canvas.setFont(FONT_BOLD, 90)
-        canvas.setFillColor(WATERMARK)
-        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-        canvas.rotate(45)
-        canvas.drawCentredString(0, -30, _plain(watermark))
-        canvas.restoreState()
-
-    return NumberedCanvas, draw_watermark
-
-
 def handover_pdf(sheet: HandoverSheet) -> bytes:
     """The handover as PDF bytes (call inside a request or app context, for the labels)."""
     _register_fonts()
@@ -542,10 +475,12 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
         name=sheet.printed_by,
         time=sheet.printed_at,
     )
-    canvas_class, on_page = _numbered_canvas(
+    canvas_class, on_page = numbered_canvas(
         footer,
         _("Page %(page)s of %(pages)s"),
         sheet.status.upper() if sheet.draft else "",
+        margin=MARGIN,
+        watermark_size=90,
     )
     doc = SimpleDocTemplate(
         buffer,

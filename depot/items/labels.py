@@ -11,7 +11,6 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.code128 import Code128
@@ -20,8 +19,10 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from depot.web.pdf import FONT, FONT_BOLD
+from depot.web.pdf import register_fonts as _register_fonts
 
 # The sheet: common A4 sheets of 24 labels, 70 × 37 mm, edge to edge across the width.
 COLUMNS, ROWS = 3, 8
@@ -38,7 +39,6 @@ BARCODE_HEIGHT = 7 * mm
 BARCODE_MAX_BAR = 0.33 * mm  # the narrowest bar (X); handheld scanners like 0.25-0.5 mm
 TEXT_GAP = 1.5 * mm
 
-FONT, FONT_BOLD = "LabelVera", "LabelVeraBold"
 TAG_SIZE, NAME_SIZE, SERIAL_SIZE = 11, 7.5, 7
 NAME_LINES = 3
 ELLIPSIS = "…"
@@ -52,12 +52,6 @@ class LabelData:
     asset_tag: str
     product_name: str
     serial: str | None = None
-
-
-@cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
 
 
 def _printable(text: str, font: str) -> str:

@@ -10,28 +10,23 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask
 from sqlalchemy import update
 
 from depot.extensions import db
 from depot.organisations.models import utcnow
 from depot.purchasing import services
 from depot.purchasing.models import PurchaseRound
+from depot.web import jobs as background
 from depot.web.i18n import local_today
 from procurement.optimizer.sharing import plan_purchase
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "procurement"
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 # Codes stored in PurchaseRound.error; the pages translate them.
 FAILURES = ("infeasible", "not_solved", "time_limit", "crashed")
-
-# Two rounds at a time per web process; a cancelled round stops at its next progress report.
-_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="purchase-round")
-_futures: list[Future] = []
 
 
 class TimeLimitExceeded(Exception):
@@ -44,53 +39,10 @@ class RoundCancelled(Exception):
 
 def start(*, app: Flask, round_id: int, time_limit: int) -> str:
     """Hand the round to a worker (call after the queued state is committed); the job id."""
-    url = app.config.get("REDIS_URL")
-    if url:
-        try:
-            from redis import Redis
-            from redis.exceptions import RedisError
-            from rq import Queue
-
-            queue = Queue(
-                app.config.get("PURCHASE_QUEUE", QUEUE_NAME), connection=Redis.from_url(url)
-            )
-            job = queue.enqueue(
-                run_round_job,
-                round_id,
-                job_timeout=time_limit * 2 + 120,
-                result_ttl=3600,
-                failure_ttl=86400,
-            )
-            return job.id
-        except RedisError:
-            log.warning("Redis unreachable; solving round %s in this process", round_id)
-    _futures[:] = [f for f in _futures if not f.done()]
-    _futures.append(_executor.submit(_run_in_app, app, round_id))
-    return "in-process"
+    return background.start(app=app, job=run_round, object_id=round_id, time_limit=time_limit)
 
 
-def wait_for_local_jobs(timeout: float = 120.0) -> None:
-    """Block until the in-process jobs have finished (tests and the demo use it)."""
-    wait(list(_futures), timeout=timeout)
-
-
-def _run_in_app(app: Flask, round_id: int) -> None:
-    with app.app_context():
-        try:
-            run_round(round_id)
-        finally:
-            db.session.remove()
-
-
-def run_round_job(round_id: int) -> None:
-    """The RQ entry point: in the worker's app (`flask purchase-worker`) or a new one."""
-    if has_app_context():
-        run_round(round_id)
-        db.session.remove()
-        return
-    from depot.app import create_app
-
-    _run_in_app(create_app(), round_id)
+wait_for_local_jobs = background.wait_for_local_jobs
 
 
 def _set(round_id: int, *, only_if: tuple[str, ...], **values) -> bool:
@@ -173,13 +125,4 @@ def _finish(round_id: int, *, status: str, error: str | None = None, result=None
     )
 
 
-def worker(*, burst: bool = False) -> None:
-    """Run an RQ worker for purchase rounds in this app (`flask purchase-worker`)."""
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-
-    app = current_app._get_current_object()
-    connection = Redis.from_url(app.config["REDIS_URL"])
-    queue = Queue(app.config.get("PURCHASE_QUEUE", QUEUE_NAME), connection=connection)
-    # SimpleWorker runs jobs in this process, inside this app: no fork, no second app.
-    SimpleWorker([queue], connection=connection).work(burst=burst)
+worker = background.worker

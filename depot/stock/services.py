@@ -115,6 +115,24 @@ def issue_stock(
     return _move(level=level, delta=-quantity, kind="issue", user=user, reason=reason)
 
 
+def transfer_out_stock(
+    *, depot_id: int, product_id: int, quantity: int, user: User | None, reason: str | None = None
+) -> StockMovement:
+    """Take units out of a depot's stock to send them to another depot; 409 if fewer are left."""
+    _check_quantity(quantity)
+    level = stock_level(depot_id=depot_id, product_id=product_id)
+    return _move(level=level, delta=-quantity, kind="transfer_out", user=user, reason=reason)
+
+
+def transfer_in_stock(
+    *, depot_id: int, product_id: int, quantity: int, user: User | None, reason: str | None = None
+) -> StockMovement:
+    """Add units received from another depot to a depot's stock."""
+    _check_quantity(quantity)
+    level = stock_level(depot_id=depot_id, product_id=product_id)
+    return _move(level=level, delta=quantity, kind="transfer_in", user=user, reason=reason)
+
+
 def adjust_stock(
     *, depot_id: int, product_id: int, delta: int, reason: str, user: User | None
 ) -> StockMovement:

@@ -1,0 +1,164 @@
+"""Stock distribution benchmark: build and solve time, status, gap, model size, peak memory.
+
+    .venv/bin/python bench/distribute_bench.py                       # 20x500 and 100x2000
+    .venv/bin/python bench/distribute_bench.py --sizes 20x500 --full # the whole arc universe
+
+Instances are random but seeded: depots on a 150 km square, transport cost per unit = road
+km (1.3 × straight line) × a cost per km × the product's handling factor; stock skewed toward a
+few big depots, demand intermittent (most depot/product pairs zero), capacities with some
+slack over the start volume, and two depots already over capacity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from procurement.optimizer.distribute import plan_distribution
+from procurement.optimizer.parse_distribute import parse_distribution
+
+COST_PER_KM = 0.4  # DKK per unit and road km
+
+
+def make_data(depots: int, products: int, seed: int = 1, tight: bool = False) -> dict:
+    """A seeded instance in its JSON form."""
+    rng = random.Random(seed)
+    where = [(rng.uniform(0, 150), rng.uniform(0, 150)) for _ in range(depots)]
+    # A few big depots (regional aids centres) and many small municipal ones.
+    size = sorted((rng.paretovariate(1.2) for _ in range(depots)), reverse=True)
+    rng.shuffle(size)
+    product_rows, stock, demand = [], {}, {}
+    for p in range(products):
+        volume = rng.choice([0.002, 0.01, 0.05, 0.1, 0.3, 0.8, 1.5])
+        product_rows.append(
+            {
+                "id": f"p{p}",
+                "volume": volume,
+                "shortage_penalty": round(math.exp(rng.uniform(math.log(30), math.log(20000))), 2),
+                "handling": round(1 + volume, 2),
+            }
+        )
+        total = 0
+        for d in range(depots):
+            if rng.random() < 0.2 * min(1.0, 0.5 + size[d] / 4):
+                demand[d, p] = rng.choice([1, 1, 1, 2, 2, 3, 4, 6, 10])
+                total += demand[d, p]
+                if rng.random() < 0.5:  # some of it already sits where it is needed
+                    stock[d, p] = stock.get((d, p), 0) + rng.randint(0, demand[d, p])
+        holders = rng.choices(range(depots), weights=size, k=rng.randint(1, 4))
+        for _ in range(round(total * rng.uniform(0.6, 1.3))):
+            d = rng.choice(holders) if rng.random() < 0.8 else rng.randrange(depots)
+            stock[d, p] = stock.get((d, p), 0) + 1
+    volume_of = [r["volume"] for r in product_rows]
+    start, need = [0.0] * depots, [0.0] * depots
+    for (d, p), q in stock.items():
+        start[d] += q * volume_of[p]
+    for (d, p), q in demand.items():
+        need[d] += q * volume_of[p]
+    over = set(rng.sample(range(depots), min(2, depots)))
+    depot_rows = []
+    for d in range(depots):
+        if d in over:
+            capacity = 0.85 * start[d]
+        elif tight:  # stress: barely more room than the stock takes up today
+            capacity = start[d] * rng.uniform(1.0, 1.4) + 1
+        else:  # room for the horizon's demand, give or take, and never less than today
+            capacity = max(start[d] * rng.uniform(1.0, 1.2), need[d] * rng.uniform(0.8, 1.6))
+        depot_rows.append({"id": f"d{d}", "capacity": round(capacity, 3)})
+    transport = [
+        {
+            "from": f"d{a}",
+            "to": f"d{b}",
+            "cost_per_unit": round(1.3 * math.dist(where[a], where[b]) * COST_PER_KM, 2),
+        }
+        for a in range(depots)
+        for b in range(depots)
+        if a != b
+    ]
+    return {
+        "depots": depot_rows,
+        "products": product_rows,
+        "stock": [
+            {"depot": f"d{d}", "product": f"p{p}", "quantity": q} for (d, p), q in stock.items()
+        ],
+        "demand": [
+            {"depot": f"d{d}", "product": f"p{p}", "quantity": q} for (d, p), q in demand.items()
+        ],
+        "transport": transport,
+    }
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(
+    depots: int, products: int, *, time_limit: float, gap: float, full: bool, seed: int, tight: bool
+):
+    clock = time.perf_counter()
+    instance = parse_distribution(make_data(depots, products, seed, tight))
+    generated = time.perf_counter() - clock
+    clock = time.perf_counter()
+    plan = plan_distribution(
+        instance, time_limit=time_limit, gap=gap, full_model=True if full else None
+    )
+    wall = time.perf_counter() - clock
+    s, st = plan.seconds, plan.stats
+    print(
+        f"{depots:>3} depots × {products:>5} products ({len(instance.stock)} stock rows, "
+        f"{len(instance.demand)} demand rows; generated and parsed in {generated:.1f} s)"
+    )
+    print(
+        f"    wall {wall:6.2f} s: index {s.get('index', 0):.2f}, build {s.get('build', 0):.2f}, "
+        f"LP {s.get('lp', 0):.2f}, pricing {s.get('pricing', 0):.2f}, "
+        f"MILP {s.get('milp', 0):.2f} s"
+    )
+    gap_text = "n/a" if plan.gap is None else f"{plan.gap:.2e}"
+    print(
+        f"    status {plan.status}, gap {gap_text}, cost {plan.total_cost:,} "
+        f"(transport {plan.transport_cost:,}, shortage {plan.shortage_cost:,}), "
+        f"lower bound {plan.lower_bound:,}"
+    )
+    print(
+        f"    arcs: universe {st.get('universe_arcs', 0):,}, initial {st.get('initial_arcs', 0):,}"
+        f", MILP {st.get('milp_arcs', 0):,}; LP rounds {st.get('lp_rounds', 0)}; MILP "
+        f"{st.get('variables', 0):,} variables × {st.get('constraints', 0):,} rows"
+    )
+    print(
+        f"    shortage {plan.shortage_before:,} → {plan.shortage_after:,} units, "
+        f"{len(plan.transfers):,} transfers; peak RSS {peak_mb():,.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", nargs="+", default=["20x500", "100x2000"])
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--gap", type=float, default=None, help="default 1e-4, 1%% above 50")
+    parser.add_argument("--full", action="store_true", help="the whole arc universe at once")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tight", action="store_true", help="stress: capacity ≈ today's stock")
+    args = parser.parse_args()
+    for size in args.sizes:
+        depots, products = (int(n) for n in size.lower().split("x"))
+        gap = args.gap if args.gap is not None else (1e-2 if depots > 50 else 1e-4)
+        run(
+            depots,
+            products,
+            time_limit=args.time_limit,
+            gap=gap,
+            full=args.full,
+            seed=args.seed,
+            tight=args.tight,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,479 @@
+"""The transfer order's pick list as an A4 PDF, in Danish by default.
+
+`sheet_for` turns an order into plain data (`PickSheet`), every label translated by
+Flask-Babel; `pick_list_pdf` lays it out: the order's number, dates and run, the depot the
+units leave and the one they go to (addresses, opening hours), then one table per line with a
+box to tick per unit. An open order lists the proposed items (available, not overdue for
+inspection, the oldest first) by asset tag, and a few alternatives for an item that cannot be
+found; a sent or received order lists the items actually sent. Consumables get the quantity
+ordered, the balance in the depot and a space for the count. Signature lines for whoever picked
+and whoever received close the list. Items have no shelf location in this system, so the list
+shows each item's serial number and product to find it by. Black on white with grey rules, in
+Vera, pages numbered "page X of Y" with who printed it and when, as the other printed documents;
+a cancelled order says so across each page.
+
+A line's table starts with its heading rows, repeated when the table goes on over a page and
+never left alone at the foot of one (reportlab splits a table only after its repeated rows).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import cache
+from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import TableStyle as Style
+from sqlalchemy import select
+
+from depot.distribution.models import TransferOrder, TransferOrderLine
+from depot.distribution.transfer_orders import ORDER_STATE_LABELS, line_label, proposed_items
+from depot.extensions import db
+from depot.organisations.models import Depot, utcnow
+from depot.stock.models import StockLevel
+from depot.web.i18n import current_language, day, moment, number
+from depot.web.pdf import FONT, FONT_BOLD, numbered_canvas
+from depot.web.pdf import plain as _plain
+from depot.web.pdf import register_fonts as _register_fonts
+
+MARGIN = 14 * mm
+PAGE_WIDTH, PAGE_HEIGHT = A4
+FRAME_PADDING = 6
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
+RULE = colors.Color(0.55, 0.55, 0.55)
+SHADE = colors.Color(0.9, 0.9, 0.9)
+LIGHT = colors.Color(0.96, 0.96, 0.96)
+DASH = "–"
+ALTERNATIVES = 3  # proposed items listed beyond the quantity, for one that cannot be found
+
+
+@dataclass(frozen=True)
+class PickItem:
+    tag: str
+    product: str
+    serial: str
+    inspection: str  # the next inspection's date, or a dash
+
+
+@dataclass(frozen=True)
+class PickLine:
+    what: str  # the product type's ISO code and title, or the consumable's name
+    code: str  # the consumable's HMI number, or ""
+    quantity: str
+    consumable: bool
+    sent: str = ""  # sent and received orders: the units sent
+    items: list[PickItem] = field(default_factory=list)
+    alternatives: list[PickItem] = field(default_factory=list)
+    shortage: str = ""  # "only 2 available in the depot"
+    stock: str = ""  # consumables: the balance in the from-depot
+
+
+@dataclass(frozen=True)
+class PickSheet:
+    number: str
+    status: str
+    watermark: str
+    facts: list[tuple[str, str]]
+    source: list[tuple[str, str]]
+    target: list[tuple[str, str]]
+    lines: list[PickLine]
+    picked: bool  # the items listed are the ones sent (not a proposal)
+    printed_by: str
+    printed_at: str
+    note: str = ""
+
+
+# --- from an order to plain data ------------------------------------------------------------
+
+
+def _depot_facts(depot: Depot) -> list[tuple[str, str]]:
+    town = " ".join(p for p in (depot.postcode, depot.town) if p)
+    return [
+        (_("Depot"), depot.name),
+        (_("Address"), ", ".join(p for p in (depot.address, town) if p) or DASH),
+        (_("Opening hours"), depot.opening_hours or DASH),
+    ]
+
+
+def _pick_item(item) -> PickItem:
+    return PickItem(
+        tag=item.asset_tag,
+        product=item.product.name,
+        serial=item.serial or DASH,
+        inspection=day(item.next_inspection_due),
+    )
+
+
+def _stock(depot_id: int, product_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(StockLevel.quantity).where(
+                StockLevel.depot_id == depot_id, StockLevel.product_id == product_id
+            )
+        )
+        or 0
+    )
+
+
+def _line(order: TransferOrder, line: TransferOrderLine, locale: str) -> PickLine:
+    picked = order.status in ("sent", "received")
+    sent = number(line.sent_quantity) if picked else ""
+    if line.product_id is not None:
+        return PickLine(
+            what=line_label(line, locale),
+            code=line.product.hmi_number or "",
+            quantity=number(line.quantity),
+            consumable=True,
+            sent=sent,
+            stock=number(_stock(order.from_depot_id, line.product_id)),
+        )
+    if picked:
+        items = [_pick_item(p.item) for p in line.items]
+        return PickLine(
+            what=line_label(line, locale),
+            code="",
+            quantity=number(line.quantity),
+            consumable=False,
+            sent=sent,
+            items=items,
+        )
+    proposals = proposed_items(line=line, limit=line.quantity + ALTERNATIVES)
+    shortage = ""
+    if len(proposals) < line.quantity:
+        shortage = _(
+            "Only %(n)s available in the depot (not overdue for inspection).",
+            n=number(len(proposals)),
+        )
+    return PickLine(
+        what=line_label(line, locale),
+        code="",
+        quantity=number(line.quantity),
+        consumable=False,
+        items=[_pick_item(i) for i in proposals[: line.quantity]],
+        alternatives=[_pick_item(i) for i in proposals[line.quantity :]],
+        shortage=shortage,
+    )
+
+
+def sheet_for(order: TransferOrder, *, printed_by: str) -> PickSheet:
+    """The plain data of the order's pick list, in the current language."""
+    locale = current_language()
+    status = str(ORDER_STATE_LABELS.get(order.status, order.status))
+    facts = [(_("Created"), day(order.created_at))]
+    if order.run_id:
+        facts.append((_("Distribution run"), str(order.run_id)))
+    if order.sent_at:
+        sender = f" · {order.sent_by.name}" if order.sent_by else ""
+        facts.append((_("Sent"), moment(order.sent_at) + sender))
+    if order.received_at:
+        receiver = f" · {order.received_by.name}" if order.received_by else ""
+        facts.append((_("Received"), moment(order.received_at) + receiver))
+    return PickSheet(
+        number=order.number,
+        status=status,
+        watermark=status.upper() if order.status == "cancelled" else "",
+        facts=facts,
+        source=_depot_facts(order.from_depot),
+        target=_depot_facts(order.to_depot),
+        lines=[_line(order, line, locale) for line in order.lines],
+        picked=order.status in ("sent", "received"),
+        printed_by=printed_by,
+        printed_at=moment(utcnow()),
+        note=order.note or "",
+    )
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9),
+        "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
+        "head": ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10),
+        "num": ParagraphStyle("num", parent=body, alignment=TA_RIGHT),
+        "head_num": ParagraphStyle(
+            "head_num", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10, alignment=TA_RIGHT
+        ),
+        "line": ParagraphStyle("line", parent=body, fontName=FONT_BOLD, fontSize=9.5, leading=12),
+        "section": ParagraphStyle(
+            "section",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=10.5,
+            leading=13,
+            spaceBefore=3 * mm,
+            spaceAfter=1 * mm,
+        ),
+        "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=16, leading=20),
+        "number": ParagraphStyle(
+            "number", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15
+        ),
+    }
+
+
+def _printable(text: str | None) -> str:
+    return escape(_plain(text)).replace("\n", "<br/>")
+
+
+def _p(text: str | None, style: str = "body") -> Paragraph:
+    return Paragraph(_printable(text), _styles()[style])
+
+
+def _labelled(label: str, text: str | None) -> Paragraph:
+    return Paragraph(
+        f"<font name='{FONT_BOLD}'>{_printable(label)}:</font> {_printable(text)}",
+        _styles()["body"],
+    )
+
+
+class _TickBox(Flowable):
+    """An empty square to tick by hand."""
+
+    SIZE = 3.6 * mm
+
+    def wrap(self, aW, aH):
+        return self.SIZE, self.SIZE
+
+    def draw(self):
+        self.canv.setLineWidth(0.8)
+        self.canv.rect(0, 0, self.SIZE, self.SIZE)
+
+
+def _facts(rows: list[tuple[str, str]], width: float, label_width: float = 30 * mm) -> Table:
+    table = Table(
+        [[_p(label, "bold"), _p(value)] for label, value in rows],
+        colWidths=[label_width, width - label_width],
+    )
+    table.setStyle(
+        Style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ]
+        )
+    )
+    return table
+
+
+def _header(sheet: PickSheet) -> list:
+    box = [
+        _p(_("Transfer order %(number)s", number=sheet.number), "number"),
+        *(_labelled(label, value) for label, value in sheet.facts),
+        _labelled(_("Status"), sheet.status),
+    ]
+    top = Table([[_p(_("Pick list"), "title"), box]], colWidths=[CONTENT_WIDTH - 80 * mm, 80 * mm])
+    top.setStyle(
+        Style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (1, 0), (1, 0), 1, colors.black),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 4),
+                ("BOTTOMPADDING", (1, 0), (1, 0), 4),
+            ]
+        )
+    )
+    half = (CONTENT_WIDTH - 6 * mm) / 2
+    depots = Table(
+        [
+            [_p(_("From"), "section"), _p(_("To"), "section")],
+            [_facts(sheet.source, half), _facts(sheet.target, half)],
+        ],
+        colWidths=[half + 6 * mm, half],
+    )
+    depots.setStyle(
+        Style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 6 * mm),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [top, Spacer(1, 2 * mm), depots, Spacer(1, 3 * mm)]
+
+
+def _grid(rows: list[list], widths: list[float], *, shaded: tuple[int, ...] = ()) -> Table:
+    """A line's table: its heading row and the column heads (both repeated on a new page),
+    then one row per unit; `shaded` rows are sub-headings."""
+    table = Table(rows, colWidths=widths, repeatRows=2)
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black),
+        ("BACKGROUND", (0, 1), (-1, 1), SHADE),
+        ("LINEBELOW", (0, 1), (-1, 1), 0.8, colors.black),
+        ("LINEBELOW", (0, 2), (-1, -1), 0.4, RULE),
+    ]
+    for row in shaded:
+        commands += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), LIGHT)]
+    table.setStyle(Style(commands))
+    return table
+
+
+ITEM_WIDTHS = [9 * mm, 35 * mm, None, 34 * mm, 24 * mm]  # the product takes the rest
+STOCK_WIDTHS = [9 * mm, 22 * mm, None, 20 * mm, 20 * mm, 30 * mm]
+
+
+def _widths(widths: list) -> list[float]:
+    rest = CONTENT_WIDTH - sum(w for w in widths if w)
+    return [w or rest for w in widths]
+
+
+def _line_heading(line: PickLine) -> Paragraph:
+    text = _printable(line.what)
+    units = _("Ordered: %(n)s", n=line.quantity)
+    if line.sent:
+        units += " · " + _("Sent: %(n)s", n=line.sent)
+    return Paragraph(f"{text} &nbsp;·&nbsp; {_printable(units)}", _styles()["line"])
+
+
+def _item_rows(items: list[PickItem], tick: bool) -> list[list]:
+    return [
+        [
+            _TickBox() if tick else "",
+            _p(item.tag, "bold"),
+            _p(item.product),
+            _p(item.serial),
+            _p(item.inspection),
+        ]
+        for item in items
+    ]
+
+
+def _items_table(line: PickLine, picked: bool) -> Table:
+    heads = [
+        "",
+        _p(_("Asset tag"), "head"),
+        _p(_("Product"), "head"),
+        _p(_("Serial no."), "head"),
+        _p(_("Next inspection"), "head"),
+    ]
+    rows = [[_line_heading(line), "", "", "", ""], heads, *_item_rows(line.items, True)]
+    shaded = []
+    if not line.items and (picked or not line.shortage):
+        text = _("Nothing was sent on this line.") if picked else _("Nothing to propose.")
+        shaded.append(len(rows))
+        rows.append([_p(text, "small"), "", "", "", ""])
+    if line.shortage:
+        shaded.append(len(rows))
+        rows.append([_p(line.shortage, "small"), "", "", "", ""])
+    if line.alternatives:
+        shaded.append(len(rows))
+        rows.append([_p(_("Alternatives, if an item cannot be found"), "small"), "", "", "", ""])
+        rows += _item_rows(line.alternatives, True)
+    return _grid(rows, _widths(ITEM_WIDTHS), shaded=tuple(shaded))
+
+
+def _stock_table(line: PickLine) -> Table:
+    heads = [
+        "",
+        _p(_("HMI no."), "head"),
+        _p(_("Product"), "head"),
+        _p(_("Ordered"), "head_num"),
+        _p(_("In stock"), "head_num"),
+        _p(_("Sent") if line.sent else _("Picked (count)"), "head"),
+    ]
+    row = [
+        _TickBox(),
+        _p(line.code or DASH),
+        _p(line.what),
+        _p(line.quantity, "num"),
+        _p(line.stock, "num"),
+        _p(line.sent or "_" * 14),
+    ]
+    return _grid([[_line_heading(line), "", "", "", "", ""], heads, row], _widths(STOCK_WIDTHS))
+
+
+def _signatures() -> KeepTogether:
+    blank = "_" * 34
+    half = CONTENT_WIDTH / 2
+    rows = [
+        [_p(_("Picked and sent by"), "section"), _p(_("Received by"), "section")],
+        *(
+            [_labelled(label, blank), _labelled(label, blank)]
+            for label in (_("Name"), _("Date"), _("Signature"))
+        ),
+    ]
+    table = Table(rows, colWidths=[half, half])
+    table.setStyle(
+        Style(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 1), (-1, -1), 5 * mm),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ]
+        )
+    )
+    return KeepTogether([Spacer(1, 6 * mm), table])
+
+
+def _story(sheet: PickSheet) -> list:
+    story = _header(sheet)
+    if not sheet.picked:
+        story.append(
+            _p(
+                _(
+                    "Tick each unit as it is picked. Items are proposed by asset tag, the "
+                    "oldest first; another available item of the same type may be sent "
+                    "instead: scan it on the send page."
+                ),
+                "small",
+            )
+        )
+        story.append(Spacer(1, 2 * mm))
+    for line in sheet.lines:
+        story.append(_stock_table(line) if line.consumable else _items_table(line, sheet.picked))
+        story.append(Spacer(1, 3 * mm))
+    if sheet.note:
+        story.append(KeepTogether([_p(_("Note"), "section"), _p(sheet.note)]))
+    story.append(_signatures())
+    return story
+
+
+def pick_list_pdf(sheet: PickSheet) -> bytes:
+    """The pick list as PDF bytes (call inside a request or app context, for the labels)."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    footer = _(
+        "Pick list %(number)s · printed by %(name)s at %(time)s",
+        number=sheet.number,
+        name=sheet.printed_by,
+        time=sheet.printed_at,
+    )
+    canvas_class, on_page = numbered_canvas(
+        footer, _("Page %(page)s of %(pages)s"), sheet.watermark, margin=MARGIN
+    )
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 2 * mm,
+        title=f"{_('Pick list')} {sheet.number}",
+        author="Hjælpemiddeldepot",
+        creator="Hjælpemiddeldepot",
+    )
+    doc.build(_story(sheet), onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_class)
+    return buffer.getvalue()

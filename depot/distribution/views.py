@@ -1,0 +1,318 @@
+"""Distribution runs: where the shared stock should sit, proposed as transfers between depots.
+
+The stock is the cluster's and the pages carry no personal data: procurement officers,
+administrators and depot staff of every organisation may look; the region's procurement
+officers and cluster administrators create, run, accept and cancel runs (403 for others).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from depot.distribution import jobs, services
+from depot.distribution.forms import RunForm
+from depot.distribution.models import DistributionRun, TransferOrder
+from depot.distribution.schematic import flow_map
+from depot.errors import DomainError
+from depot.extensions import db
+from depot.organisations.models import Depot, utcnow
+from depot.purchasing.access import sees_all
+from depot.purchasing.forms import ActionForm
+from depot.purchasing.schemas import RoundStatusSchema
+from depot.requests.models import BasicPackage
+from depot.web.lists import page_number
+from depot.web.security import roles_required
+
+bp = Blueprint("distribution", __name__, url_prefix="/procurement/distribution")
+
+ID = "int(min=1, max=2147483647)"
+VIEW_ROLES = ("procurement", "admin", "depot_staff")
+RUNS_PER_PAGE = 25
+STATE_BADGES = {
+    "draft": "secondary",
+    "queued": "info",
+    "running": "info",
+    "solved": "primary",
+    "failed": "danger",
+    "accepted": "success",
+    "cancelled": "dark",
+}
+
+
+def state_labels() -> dict[str, str]:
+    return {
+        "draft": _("Draft"),
+        "queued": _("Queued"),
+        "running": _("Running"),
+        "solved": _("Solved"),
+        "failed": _("Failed"),
+        "accepted": _("Accepted"),
+        "cancelled": _("Cancelled"),
+    }
+
+
+def failure_message(code: str | None) -> str:
+    return {
+        "not_solved": _("The solver found no plan within the time limit. Allow more time."),
+        "infeasible": _("The solver reports the problem as infeasible; check the depots."),
+        "time_limit": _("The optimizer was stopped: it ran far past its time limit."),
+        "crashed": _("The optimizer stopped with an error. It has been logged; try again."),
+    }.get(code or "", _("The optimizer stopped."))
+
+
+def _run_or_404(run_id: int) -> DistributionRun:
+    run = db.session.get(DistributionRun, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+def _editable_or_403(run_id: int) -> DistributionRun:
+    run = _run_or_404(run_id)
+    if not sees_all(current_user):
+        abort(403)
+    return run
+
+
+@bp.route("/")
+@roles_required(*VIEW_ROLES)
+def runs():
+    query = select(DistributionRun).order_by(
+        DistributionRun.created_at.desc(), DistributionRun.id.desc()
+    )
+    items = db.paginate(query, page=page_number(), per_page=RUNS_PER_PAGE, error_out=False)
+    return render_template(
+        "distribution/runs.html",
+        runs=items,
+        labels=state_labels(),
+        badges=STATE_BADGES,
+        can_create=sees_all(current_user),
+    )
+
+
+def _form_choices(form: RunForm) -> None:
+    packages = db.session.scalars(
+        select(BasicPackage).where(BasicPackage.active).order_by(BasicPackage.name)
+    )
+    form.service_package.choices = [("", _("None"))] + [(p.id, p.name) for p in packages]
+    depots = db.session.scalars(select(Depot).where(Depot.active).order_by(Depot.name))
+    form.what_if_hub.choices = [("", _("No comparison"))] + [(d.id, d.name) for d in depots]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("procurement", "admin")
+def new():
+    if not sees_all(current_user):
+        abort(403)
+    form = RunForm()
+    _form_choices(form)
+    if request.method == "GET":
+        shared = [value for value, label in form.what_if_hub.choices if "Gødstrup" in str(label)]
+        form.what_if_hub.data = shared[0] if shared else None
+        packages = [value for value, _label in form.service_package.choices if value]
+        form.service_package.data = packages[0] if packages else None
+    if form.validate_on_submit():
+        try:
+            run = services.create_run(
+                title=form.title.data,
+                organisation_id=current_user.organisation_id,
+                horizon_months=form.horizon_months.data,
+                cost_per_km=form.cost_per_km.data,
+                shortage_penalty_factor=float(form.shortage_penalty_factor.data),
+                service_package_id=form.service_package.data,
+                service_sets=form.service_sets.data,
+                what_if_hub_id=form.what_if_hub.data,
+                time_limit_seconds=form.time_limit_seconds.data,
+                user=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return render_template("distribution/run_new.html", form=form), 400
+        if form.run_now.data:
+            return _start(run)
+        return redirect(url_for("distribution.run", run_id=run.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("distribution/run_new.html", form=form), status
+
+
+def _render_run(run: DistributionRun, status: int = 200):
+    result = services.stored_result(run) if run.status in ("solved", "accepted") else None
+    orders = list(
+        db.session.scalars(
+            select(TransferOrder).where(TransferOrder.run_id == run.id).order_by(TransferOrder.id)
+        )
+    )
+    depots = {d.id: d for d in db.session.scalars(select(Depot))}
+    return render_template(
+        "distribution/run.html",
+        run=run,
+        result=result,
+        view=_result_view(result, depots, run) if result else None,
+        orders=orders,
+        can_edit=sees_all(current_user),
+        stale=services.is_stale(run),
+        failure=failure_message(run.error) if run.error else None,
+        labels=state_labels(),
+        badges=STATE_BADGES,
+        action_form=ActionForm(),
+    ), status
+
+
+def _result_view(result: dict, depots: dict[int, Depot], run: DistributionRun) -> dict:
+    """The plan's figures with names: depots, flows with km, and the schematic."""
+    from depot.geo import distance_km
+
+    names = {int(k): v for k, v in result.get("depots", {}).items()}
+    labels = result.get("labels", {})
+
+    def place(depot_id: int):
+        depot = depots.get(depot_id)
+        if depot is None or depot.latitude is None or depot.longitude is None:
+            return None
+        return (depot.latitude, depot.longitude)
+
+    flows = []
+    for transfer in result["plan"].get("transfers", []):
+        source, target = int(transfer["from"]), int(transfer["to"])
+        km = distance_km(place(source), place(target))
+        flows.append(
+            {
+                "from": names.get(source, str(source)),
+                "to": names.get(target, str(target)),
+                "product": labels.get(str(transfer["product"]), str(transfer["product"])),
+                "quantity": transfer["quantity"],
+                "km": km,
+            }
+        )
+    flows.sort(key=lambda f: (f["from"], f["to"], f["product"]))
+    depot_rows = [
+        {**line, "name": names.get(int(line["depot"]), str(line["depot"]))}
+        for line in result["plan"].get("depots", [])
+    ]
+    depot_rows.sort(key=lambda row: row["name"])
+    stock_lines: dict[str, list] = {}
+    for line in result["plan"].get("stock_after", []):
+        name = names.get(int(line["depot"]), str(line["depot"]))
+        stock_lines.setdefault(name, []).append(
+            {**line, "label": labels.get(str(line["product"]), str(line["product"]))}
+        )
+    positions = {
+        depot_id: place(depot_id) for depot_id in {int(k) for k in result.get("depots", {})}
+    }
+    return {
+        "flows": flows,
+        "depots": depot_rows,
+        "stock_lines": dict(sorted(stock_lines.items())),
+        "map": flow_map(
+            positions=positions,
+            names=names,
+            transfers=result["plan"].get("transfers", []),
+            hub_id=run.what_if_hub_id,
+        ),
+        "what_if": result.get("what_if"),
+    }
+
+
+@bp.route(f"/<{ID}:run_id>", endpoint="run")
+@roles_required(*VIEW_ROLES)
+def run_page(run_id: int):
+    return _render_run(_run_or_404(run_id))
+
+
+def _refused(run_id: int, exc: DomainError):
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return _render_run(_run_or_404(run_id), status=exc.status_code)
+
+
+def _start(run: DistributionRun):
+    services.request_run(run=run)
+    db.session.commit()  # the job reads the queued run from its own session
+    jobs.start(
+        app=current_app._get_current_object(), run_id=run.id, time_limit=run.time_limit_seconds
+    )
+    return redirect(url_for("distribution.run", run_id=run.id))
+
+
+@bp.route(f"/<{ID}:run_id>/run", methods=["POST"])
+@roles_required("procurement", "admin")
+def start(run_id: int):
+    run = _editable_or_403(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        return _start(run)
+    except DomainError as exc:
+        return _refused(run_id, exc)
+
+
+@bp.route(f"/<{ID}:run_id>/status")
+@roles_required(*VIEW_ROLES)
+def status(run_id: int):
+    run = _run_or_404(run_id)
+    elapsed = None
+    if run.started_at is not None:
+        elapsed = int(((run.finished_at or utcnow()) - run.started_at).total_seconds())
+    data = {
+        "id": run.id,
+        "status": run.status,
+        "progress": run.progress,
+        "progress_note": run.progress_note,
+        "elapsed_seconds": elapsed,
+        "time_limit_seconds": run.time_limit_seconds,
+        "finished": run.status not in ("queued", "running"),
+        "stale": services.is_stale(run),
+    }
+    response = jsonify(RoundStatusSchema().dump(data))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route(f"/<{ID}:run_id>/accept", methods=["POST"])
+@roles_required("procurement", "admin")
+def accept(run_id: int):
+    run = _editable_or_403(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        orders = services.accept_run(run=run, user=current_user)
+    except DomainError as exc:
+        return _refused(run_id, exc)
+    flash(
+        ngettext(
+            "Accepted: %(num)s transfer order created for the depots to pick.",
+            "Accepted: %(num)s transfer orders created for the depots to pick.",
+            len(orders),
+        ),
+        "success",
+    )
+    return redirect(url_for("distribution.run", run_id=run_id))
+
+
+@bp.route(f"/<{ID}:run_id>/cancel", methods=["POST"])
+@roles_required("procurement", "admin")
+def cancel(run_id: int):
+    run = _editable_or_403(run_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_run(run=run)
+    except DomainError as exc:
+        return _refused(run_id, exc)
+    flash(_("The run was cancelled."), "info")
+    return redirect(url_for("distribution.run", run_id=run_id))
