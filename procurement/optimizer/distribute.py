@@ -318,15 +318,27 @@ class _Relaxation:
             self.cold_seconds = time.perf_counter() - clock
         return done
 
-    def _run(self, seconds: float) -> bool:
+    def optimal(self) -> bool:
         import highspy
+
+        found = self.highs.getModelStatus()
+        return found in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
+
+    def _run(self, seconds: float) -> bool:
 
         # HiGHS counts its time limit from the first run of this object.
         self.highs.setOptionValue("time_limit", self.highs.getRunTime() + max(seconds, 0.1))
         self.highs.run()
-        found = self.highs.getModelStatus()
-        # An empty model: nothing to ship and nothing short.
-        return found in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
+        return self.optimal()  # an empty model too: nothing to ship, nothing short
+
+    def settle(self, until: float) -> None:
+        """Take the nudge off and re-solve (warm: only right-hand sides move), so that the
+        solution to round is a vertex of the true LP, nearly integral."""
+        first, n = len(self.data.hi), self.cap_row - len(self.data.hi)
+        rows = _i32(np.arange(first, first + n))
+        short = self.data.deficit[self.counted].astype(float)
+        self.highs.changeRowsBounds(n, rows, short, np.full(n, np.inf))
+        self._run(until - time.perf_counter())
 
     def duals(self):
         data = self.data
@@ -539,6 +551,9 @@ def _round(data: _Data, h, j, value):
     i, p = data.hi[h], data.hp[h]
     v = data.volume[p]
     x = np.floor(value + 1e-6).astype(np.int64)
+    for n in np.flatnonzero(np.bincount(h, x, len(data.hi)) > data.held).tolist():
+        while x[h == n].sum() > data.held[n]:  # rare: many arcs of one holder rounded up
+            x[np.flatnonzero((h == n) & (x > 0))[0]] -= 1
     # Rounding an outflow down can leave its depot over the limit; giving back inflows
     # (least penalty per volume first) always ends within it, as doing nothing is allowed.
     net = np.bincount(j, v * x, len(data.depot_ids)) - np.bincount(i, v * x, len(data.depot_ids))
@@ -634,6 +649,11 @@ def _generate(run: _Run, chosen: np.ndarray, budget: float):
         run.seconds["pricing"] += time.perf_counter() - clock
         last = (bound, duals, solution)
         if not len(new_h) or time.perf_counter() > budget:
+            clock = time.perf_counter()
+            lp.settle(until)
+            run.seconds["lp"] += time.perf_counter() - clock
+            if lp.optimal():
+                last = (bound, duals, lp.solution())
             break
         chosen[new_h, new_j] = True
         lp.add(new_h, new_j)

@@ -139,6 +139,8 @@ def test_a_whole_round_shows_the_saving_and_the_splits(app, client, login_as, wo
     assert "720.00" in html and "34.3" in html  # 720 / 2,100 = 34.3 %
     assert "740" in html and "640" in html
     assert html.count('data-testid="split-row"') == 2
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "Senge 2027" in title and "<script" not in title
     assert 'data-testid="verdict"' in html and "Buying together saves" in html
     assert "from 10 units" in html  # the break the joint order reaches
 
