@@ -86,11 +86,22 @@ def make_product_type(
     measurement_fields="seat_width_cm,max_user_weight_kg",
 ):
     n = next(_seq)
+    if iso_code is None:
+        # Generated codes get their own edition, so they never collide with a code a test
+        # chose (e.g. "12 22 03", edition 2016), and skip those generated before.
+        with app.app_context():
+            taken = set(
+                db.session.scalars(
+                    db.select(ProductType.iso_code).where(ProductType.iso_edition == 2011)
+                )
+            )
+        while f"12 {n % 100:02d} {n % 97:02d}" in taken:
+            n = next(_seq)
     return _save(
         app,
         ProductType(
             iso_code=iso_code or f"12 {n % 100:02d} {n % 97:02d}",
-            iso_edition=2016,
+            iso_edition=2016 if iso_code else 2011,
             title_da=title_da or f"Type {n}",
             title_en=f"Type {n}",
             reusable=reusable,
