@@ -1,12 +1,16 @@
 """Stock distribution benchmark: build and solve time, status, gap, model size, peak memory.
 
-    .venv/bin/python bench/distribute_bench.py                       # 20x500 and 100x2000
-    .venv/bin/python bench/distribute_bench.py --sizes 20x500 --full # the whole arc universe
+    .venv/bin/python bench/distribute_bench.py                  # --sizes 20x500 100x2000
+    .venv/bin/python bench/distribute_bench.py --sizes 20x500 --seed 12
+    .venv/bin/python bench/distribute_bench.py --tight          # stress: capacity ≈ stock
+
+Targets (issue 7): 20 × 500 optimal (gap 1e-4) in < 10 s, 100 × 2,000 within 1 % in < 2 min;
+the gap defaults to 1e-4 up to 50 depots and 1 % above (--gap overrides).
 
 Instances are random but seeded: depots on a 150 km square, transport cost per unit = road
-km (1.3 × straight line) × a cost per km × the product's handling factor; stock skewed toward a
-few big depots, demand intermittent (most depot/product pairs zero), capacities with some
-slack over the start volume, and two depots already over capacity.
+km (1.3 × straight line) × a cost per km (the product's handling factor, 1 + volume, on top);
+stock skewed toward a few big depots (Pareto sizes), demand intermittent (about one pair in
+five), capacities with room for about the horizon's demand, two depots over capacity.
 """
 
 from __future__ import annotations
@@ -95,6 +99,10 @@ def make_data(depots: int, products: int, seed: int = 1, tight: bool = False) ->
     }
 
 
+def money(value) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -122,17 +130,18 @@ def run(
     )
     gap_text = "n/a" if plan.gap is None else f"{plan.gap:.2e}"
     print(
-        f"    status {plan.status}, gap {gap_text}, cost {plan.total_cost:,} "
-        f"(transport {plan.transport_cost:,}, shortage {plan.shortage_cost:,}), "
-        f"lower bound {plan.lower_bound:,}"
+        f"    status {plan.status}, gap {gap_text}, cost {money(plan.total_cost)} "
+        f"(transport {money(plan.transport_cost)}, shortage {money(plan.shortage_cost)}), "
+        f"lower bound {money(plan.lower_bound)} {plan.message}"
     )
     print(
-        f"    arcs: universe {st.get('universe_arcs', 0):,}, initial {st.get('initial_arcs', 0):,}"
-        f", MILP {st.get('milp_arcs', 0):,}; LP rounds {st.get('lp_rounds', 0)}; MILP "
+        f"    arcs: universe {st.get('universe_arcs', 0):,}, LP columns "
+        f"{st.get('generated_arcs', 0):,} (initial {st.get('initial_arcs', 0):,}, "
+        f"{st.get('lp_rounds', 0)} LP rounds); last MILP {st.get('milp_arcs', 0):,} arcs, "
         f"{st.get('variables', 0):,} variables × {st.get('constraints', 0):,} rows"
     )
     print(
-        f"    shortage {plan.shortage_before:,} → {plan.shortage_after:,} units, "
+        f"    shortage {plan.shortage_before:,} → {plan.shortage_after or 0:,} units, "
         f"{len(plan.transfers):,} transfers; peak RSS {peak_mb():,.0f} MB"
     )
 

@@ -1,38 +1,39 @@
 """Stock distribution: the transfers between depots that cover demand at least cost (issue 7).
 
-Data: depots d with a capacity (volume), products p with volume v_p, shortage penalty π_p and
+Data: depots with a capacity (volume), products p with volume v_p, shortage penalty π_p and
 handling factor h_p (multiplies the per-unit transport cost, default 1), start stock s_dp,
 demand q_dp and transport costs c_ij for the listed pairs (no entry: no shipping).
 
 MILP: x_ijp ≥ 0 integer (units i → j), shortage σ_jp ≥ 0 (continuous; integral at an optimum
-since x is integral). Minimise Σ h_p c_ij x_ijp + Σ π_p σ_jp subject to
+since x is). Minimise Σ h_p c_ij x_ijp + Σ π_p σ_jp subject to
     Σ_j x_ijp ≤ s_ip                                      (ship only the start stock)
     σ_jp + Σ_i x_ijp − Σ_k x_jkp ≥ q_jp − s_jp             (where q_jp > 0 and π_p > 0)
     Σ_p v_p (Σ_i x_ijp − Σ_k x_jkp) ≤ max(C_j − V_j, 0)    (V_j = start volume of j)
-so a depot over capacity may reshuffle but not grow. No big-M anywhere.
+so a depot over capacity may reshuffle but not grow. No big-M; x is bounded by s_ip.
 
 Arcs. Only arcs (i, j, p) with s_ip > 0 and (q_jp > 0 and π_p > 0, or v_p > 0) can be in an
 optimal plan: otherwise taking a unit off the arc saves h_p c_ij ≥ 0 and harms nothing. Keeping
 only targets with q_jp > s_jp would not be exact: a depot may ship its own stock on and get it
 replaced from a cheaper source (non-metric costs), or ship goods out to a depot with room to
-make space for what it lacks. These arcs (the "universe") can be millions, so above
-FULL_MODEL_MAX_ARCS they are generated as columns:
+make space for what it lacks. All these arcs (the universe) go into one MILP when there are at
+most FULL_MODEL_MAX_ARCS; above that (millions at 100 depots × 2,000 products):
 
-1. Start with, per shortage (j, p), the SOURCES cheapest depots holding a surplus of p.
-2. Solve the LP relaxation over the chosen arcs; with its row duals y price every arc:
-   rc_ijp = h_p c_ij − y^sup_ip − y^sh_jp + y^sh_ip − v_p y^cap_j + v_p y^cap_i
-   (rows absent from the LP have the dual of their constant shortage: π_p if q > s, else 0).
-   Add the most negative arcs per shortage and repeat until none is negative.
-3. Lagrangian bound: any plan satisfies cost ≥ LP + Σ_holders s_ip · min(0, min_omitted rc)
-   =: L, and a plan that uses an omitted arc a costs at least L + max(rc_a, 0).
-4. Solve the MILP over the chosen arcs (upper bound U). Omitted arcs with L + rc_a below
-   U (1 − gap) might improve it: add them and solve again. The lower bound reported is
-   min(MILP bound over the chosen arcs, L + min_omitted max(rc_a, 0)); the gap is against it.
+1. Column generation on the LP relaxation (distribute_lp.Relaxation): start with the SOURCES
+   cheapest surplus sources per shortage, price every arc of the universe with the duals y,
+   rc_ijp = h_p c_ij − y^sup_ip − y^sh_jp + y^sh_ip − v_p y^cap_j + v_p y^cap_i,
+   add the most negative few per shortage, repeat until none is negative.
+2. Lower bound L (Lagrangian, valid for any sign-correct duals): every plan costs at least
+   y·b + Σ_holders s_ip · min(0, min_j rc_ijp). At the LP optimum L is the LP value.
+3. Round the LP optimum to whole units (distribute_lp.round_plan): an upper bound U.
+4. If L ≥ U (1 − gap), done. Otherwise reduced-cost fixing: a plan that uses an arc a costs at
+   least L + rc_a, so only arcs with rc_a < U (1 − gap) − L can improve U beyond the gap.
+   MILPs over the LP's arcs, then over those plus the arcs of least rc within the margin, give
+   better plans and the bound max(L, min(MILP bound, L + least rc left out)).
+The plan's gap is measured against that bound, over all arcs; `optimal` means within `gap`.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -40,17 +41,23 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pulp
 
+from procurement.optimizer.distribute_lp import (
+    SOURCES,
+    Arrays,
+    Relaxation,
+    initial_arcs,
+    plan_cost,
+    price,
+    promising,
+    round_plan,
+    stock_after,
+)
 from procurement.optimizer.model import Id
 from procurement.optimizer.solver import available_solver, solve
 
-SOURCES = 5  # cheapest surplus sources per shortage to start the column generation with
-PER_SHORTAGE = 4  # new columns per shortage and pricing round
-FULL_MODEL_MAX_ARCS = 20_000  # below this the whole arc universe goes into one MILP
-MAX_ROUNDS = 40
-MAX_PROMISING = 50_000  # most arcs reopened for one MILP (the rest still count in the bound)
-REOPEN_AT_ONCE = 8_000  # more than this: first look for a better plan on fewer arcs
-PRICING_CELLS = 2_000_000  # reduced costs computed in chunks of this many arcs (memory)
-DEGENERACY_NUDGE = 1e-4  # units added to shortage rows in the LP (see _Relaxation)
+FULL_MODEL_MAX_ARCS = 20_000  # up to this many useful arcs, one MILP over all of them
+MAX_ROUNDS = 40  # of column generation
+REOPEN_AT_ONCE = 8_000  # arcs reopened in the second MILP (all within the margin in the third)
 
 
 @dataclass(frozen=True)
@@ -143,48 +150,6 @@ def _json_key(key: str) -> str:
     return "from" if key == "from_" else key
 
 
-class _Data:
-    """The instance as dense arrays: depots × products, depots × depots."""
-
-    def __init__(self, instance: DistributionInstance):
-        self.depot_ids = [d.id for d in instance.depots]
-        self.product_ids = [p.id for p in instance.products]
-        depot = {d: n for n, d in enumerate(self.depot_ids)}
-        product = {p: n for n, p in enumerate(self.product_ids)}
-        n_depots, n_products = len(self.depot_ids), len(self.product_ids)
-        self.capacity = np.array([d.capacity for d in instance.depots], dtype=float)
-        self.volume = np.array([p.volume for p in instance.products], dtype=float)
-        self.penalty = np.array([p.shortage_penalty for p in instance.products], dtype=float)
-        self.handling = np.array([p.handling for p in instance.products], dtype=float)
-        self.stock = np.zeros((n_depots, n_products), dtype=np.int64)
-        self.demand = np.zeros((n_depots, n_products), dtype=np.int64)
-        for (d, p), q in instance.stock.items():
-            self.stock[depot[d], product[p]] = q
-        for (d, p), q in instance.demand.items():
-            self.demand[depot[d], product[p]] = q
-        self.cost = np.full((n_depots, n_depots), np.inf)
-        for t in instance.transport:
-            self.cost[depot[t.from_], depot[t.to]] = t.cost_per_unit
-        self.volume_before = self.stock @ self.volume
-        self.slack = np.maximum(self.capacity - self.volume_before, 0.0)
-        self.deficit = self.demand - self.stock
-        # A shortage row matters only where a shortage costs something.
-        self.counted = (self.demand > 0) & (self.penalty > 0)[None, :]
-        # The universe of useful arcs: holder h = (hi[h], hp[h]) to depot j.
-        self.hi, self.hp = np.nonzero(self.stock)
-        self.held = self.stock[self.hi, self.hp]
-        useful = self.counted[:, self.hp].T | (self.volume[self.hp] > 0)[:, None]
-        self.universe = np.isfinite(self.cost[self.hi]) & useful
-        self.cost0 = np.where(np.isfinite(self.cost), self.cost, 0.0)
-
-    def arc_cost(self, h: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return self.handling[self.hp[h]] * self.cost0[self.hi[h], j]
-
-    def implicit_shortage_duals(self) -> np.ndarray:
-        """Duals of shortage rows left out of a model: their constant shortage's penalty."""
-        return np.where(self.counted & (self.deficit > 0), self.penalty[None, :], 0.0)
-
-
 @dataclass
 class _Model:
     prob: pulp.LpProblem
@@ -192,7 +157,7 @@ class _Model:
     constant: float  # penalties of shortages no chosen arc touches
 
 
-def _build(data: _Data, h: np.ndarray, j: np.ndarray) -> _Model:
+def _build(data: Arrays, h: np.ndarray, j: np.ndarray) -> _Model:
     """The MILP over the chosen arcs (holder h → depot j)."""
     prob = pulp.LpProblem("distribute", pulp.LpMinimize)
     i, p = data.hi[h], data.hp[h]
@@ -234,215 +199,6 @@ def _build(data: _Data, h: np.ndarray, j: np.ndarray) -> _Model:
     return _Model(prob=prob, x=x, constant=constant)
 
 
-class _Relaxation:
-    """The LP relaxation in HiGHS; priced-in columns are added and re-solved warm."""
-
-    def __init__(self, data: _Data):
-        import highspy
-
-        self.data, self.highs = data, highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("threads", 1)
-        inf = highspy.kHighsInf
-        n_holders, n_depots = len(data.hi), len(data.depot_ids)
-        cj, cp = np.nonzero(data.counted)
-        self.short_of = np.full(data.stock.shape, -1)
-        self.short_of[cj, cp] = n_holders + np.arange(len(cj))
-        self.cap_row = n_holders + len(cj)
-        self.counted = (cj, cp)
-        # Every row up front (supply per holder, shortage per counted pair, capacity per
-        # depot), so that all duals come from the LP; rows without columns cost nothing.
-        # Demand a hair above the stock where they are equal: the row's dual is then the
-        # penalty, not 0, so pricing does not take shipping such stock out for free.
-        short = data.deficit[cj, cp] + DEGENERACY_NUDGE
-        lower = np.r_[np.full(n_holders, -inf), short, np.full(n_depots, -inf)]
-        upper = np.r_[data.held, np.full(len(cj), inf), data.slack]
-        self.highs.addRows(
-            len(lower), lower.astype(float), upper.astype(float), 0, _i32([0]), _i32([]), []
-        )
-        n = len(cj)
-        self.highs.addCols(
-            n,
-            data.penalty[cp],
-            np.zeros(n),
-            np.full(n, inf),
-            n,
-            _i32(np.arange(n)),
-            _i32(n_holders + np.arange(n)),
-            np.ones(n),
-        )
-        self.first_arc = n
-        self.cold_seconds = None  # how long the last solve from scratch took
-        self.h, self.j = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-
-    def add(self, h: np.ndarray, j: np.ndarray) -> None:
-        data = self.data
-        i, p = data.hi[h], data.hp[h]
-        v = data.volume[p]
-        col = np.arange(len(h))
-        parts = [
-            (col, h, np.ones(len(h))),
-            (col, self.short_of[j, p], np.ones(len(h))),
-            (col, self.short_of[i, p], -np.ones(len(h))),
-            (col, self.cap_row + j, v),
-            (col, self.cap_row + i, -v),
-        ]
-        cols, rows, values = (np.concatenate(a) for a in zip(*parts, strict=True))
-        keep = (rows >= 0) & (values != 0)
-        order = np.argsort(cols[keep], kind="stable")
-        cols, rows, values = cols[keep][order], rows[keep][order], values[keep][order]
-        starts = np.searchsorted(cols, col)
-        self.highs.addCols(
-            len(h),
-            data.arc_cost(h, j),
-            np.zeros(len(h)),
-            np.full(len(h), np.inf),
-            len(rows),
-            _i32(starts),
-            _i32(rows),
-            values.astype(float),
-        )
-        self.h, self.j = np.r_[self.h, h], np.r_[self.j, j]
-
-    def solve(self, until: float) -> bool:
-        """Whether HiGHS reaches the LP optimum by `until` (a perf_counter time)."""
-        if self.cold_seconds is not None:
-            # Warm from the last basis, but not for longer than solving afresh took: after
-            # many new columns HiGHS's primal simplex can stall where presolve + dual is quick.
-            if self._run(min(until - time.perf_counter(), max(2.0, self.cold_seconds))):
-                return True
-            self.highs.clearSolver()
-        clock = time.perf_counter()
-        done = self._run(until - clock)
-        if done:
-            self.cold_seconds = time.perf_counter() - clock
-        return done
-
-    def optimal(self) -> bool:
-        import highspy
-
-        found = self.highs.getModelStatus()
-        return found in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
-
-    def _run(self, seconds: float) -> bool:
-
-        # HiGHS counts its time limit from the first run of this object.
-        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + max(seconds, 0.1))
-        self.highs.run()
-        return self.optimal()  # an empty model too: nothing to ship, nothing short
-
-    def settle(self, until: float) -> None:
-        """Take the nudge off and re-solve (warm: only right-hand sides move), so that the
-        solution to round is a vertex of the true LP, nearly integral."""
-        first, n = len(self.data.hi), self.cap_row - len(self.data.hi)
-        rows = _i32(np.arange(first, first + n))
-        short = self.data.deficit[self.counted].astype(float)
-        self.highs.changeRowsBounds(n, rows, short, np.full(n, np.inf))
-        self._run(until - time.perf_counter())
-
-    def duals(self):
-        data = self.data
-        n_holders = len(data.hi)
-        row = np.zeros(self.cap_row + len(data.depot_ids))
-        found = np.asarray(self.highs.getSolution().row_dual)
-        if len(found) == len(row):  # an empty model has no duals: all zero
-            row = found
-        shortage = np.zeros(data.stock.shape)
-        shortage[self.counted] = row[n_holders : self.cap_row]
-        return row[:n_holders], shortage, row[self.cap_row :]
-
-    def solution(self):
-        """The arcs the LP optimum uses and their (fractional) flows."""
-        value = np.asarray(self.highs.getSolution().col_value)[self.first_arc :]
-        if len(value) != len(self.h):  # an empty model
-            value = np.zeros(len(self.h))
-        used = value > 1e-9
-        return self.h[used], self.j[used], value[used]
-
-
-def _i32(values) -> np.ndarray:
-    return np.asarray(values, dtype=np.int32)
-
-
-def _reduced_costs(data: _Data, duals, excluded: np.ndarray):
-    """Reduced costs of the arcs not `excluded`, by chunks: (first holder, rc, inf elsewhere)."""
-    supply, shortage, capacity = duals
-    step = max(1, PRICING_CELLS // max(1, len(data.depot_ids)))
-    for start in range(0, len(data.hi), step):
-        i, p = data.hi[start : start + step], data.hp[start : start + step]
-        v = data.volume[p][:, None]
-        rc = data.handling[p][:, None] * data.cost0[i]
-        rc -= supply[start : start + step][:, None]
-        rc -= shortage[:, p].T
-        rc += shortage[i, p][:, None]
-        rc -= v * capacity[None, :]
-        rc += v * capacity[i][:, None]
-        omitted = data.universe[start : start + step] & ~excluded[start : start + step]
-        yield start, np.where(omitted, rc, np.inf)
-
-
-def _price(data: _Data, duals, chosen: np.ndarray, tolerance: float):
-    """New columns (holders, depots) with negative reduced cost, and the Lagrangian bound.
-
-    For duals y (signs as in the LP, shortage duals at most the penalty) every plan costs at
-    least y·b + Σ_holders s_ip · min(0, min_j rc_ijp): the rows weighted by y, and each
-    holder's stock sent along its cheapest arc in reduced cost, if that is negative.
-    """
-    supply, shortage, capacity = duals
-    counted = data.counted
-    bound = float(supply @ data.held + (shortage * np.where(counted, data.deficit, 0)).sum())
-    bound += float(capacity @ data.slack)
-    found_h, found_j, found_rc = [], [], []
-    for start, rc in _reduced_costs(data, duals, np.zeros_like(chosen)):
-        worst = np.minimum(rc.min(axis=1, initial=np.inf), 0.0)
-        bound += float((data.held[start : start + len(rc)] * worst).sum())
-        rc[chosen[start : start + len(rc)]] = np.inf
-        hs, js = np.nonzero(rc < -tolerance)
-        found_h.append(hs + start)
-        found_j.append(js)
-        found_rc.append(rc[hs, js])
-    h, j, rc = (np.concatenate(a) for a in (found_h, found_j, found_rc))
-    # The most negative few per shortage (target depot, product), as in multiple pricing.
-    key = j * len(data.product_ids) + data.hp[h]
-    order = np.lexsort((rc, key))
-    key = key[order]
-    first = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
-    rank = np.arange(len(key)) - np.repeat(first, np.diff(np.r_[first, len(key)]))
-    keep = order[rank < PER_SHORTAGE]
-    return h[keep], j[keep], bound
-
-
-def _initial_arcs(data: _Data, sources: int) -> np.ndarray:
-    """Per shortage (j, p), the `sources` cheapest depots with a surplus of p."""
-    chosen = np.zeros(data.universe.shape, dtype=bool)
-    holder = np.full(data.stock.shape, -1)
-    holder[data.hi, data.hp] = np.arange(len(data.hi))
-    short = data.counted & (data.deficit > 0)
-    for p in np.flatnonzero(short.any(axis=0)):
-        givers = np.flatnonzero(data.stock[:, p] > np.maximum(data.demand[:, p], 0))
-        targets = np.flatnonzero(short[:, p])
-        if not len(givers):
-            continue
-        costs = data.cost[np.ix_(givers, targets)]
-        nearest = np.argsort(costs, axis=0)[:sources]
-        near = np.take_along_axis(costs, nearest, axis=0)
-        to = np.broadcast_to(targets, nearest.shape)
-        reachable = np.isfinite(near)
-        chosen[holder[givers[nearest][reachable], p], to[reachable]] = True
-    # Depots short of room for their shortages may make room: their surplus to the nearest
-    # depots with room (pricing finds the rest, but slowly when thousands are wanted).
-    need = (np.maximum(data.deficit, 0) * data.counted) @ data.volume
-    roomy = np.flatnonzero(data.slack > 0)
-    for d in np.flatnonzero(need > data.slack):
-        targets = roomy[np.isfinite(data.cost[d, roomy])]
-        targets = targets[np.argsort(data.cost[d, targets])[:sources]]
-        spare = np.flatnonzero(
-            (data.hi == d) & (data.held > data.demand[d, data.hp]) & (data.volume[data.hp] > 0)
-        )
-        chosen[np.ix_(spare, targets)] = True
-    return chosen & data.universe
-
-
 def _have_highspy() -> bool:
     try:
         import highspy  # noqa: F401
@@ -455,7 +211,7 @@ def _have_highspy() -> bool:
 class _Run:
     """One call's settings and its running figures."""
 
-    data: _Data
+    data: Arrays
     deadline: float
     time_limit: float
     gap: float
@@ -480,7 +236,7 @@ def plan_distribution(
         if progress:
             progress(step, 4)
 
-    data = _Data(instance)
+    data = Arrays(instance)
     run = _Run(data, started + time_limit, time_limit, gap, solver or available_solver())
     universe_arcs = int(data.universe.sum())
     if full_model is None:
@@ -495,7 +251,7 @@ def plan_distribution(
         tick(2)
         best, status, lower = _milp(run, data.universe)
     else:
-        chosen = _initial_arcs(data, SOURCES)
+        chosen = initial_arcs(data, SOURCES)
         run.stats["initial_arcs"] = int(chosen.sum())
         bound, duals, relaxed = _generate(run, chosen, budget=started + 0.5 * time_limit)
         tick(2)
@@ -503,7 +259,7 @@ def plan_distribution(
             best, status, _ = _milp(run, chosen)
             lower = -np.inf
         else:
-            best, status, lower = _improve(run, _round(data, *relaxed), bound, duals, relaxed)
+            best, status, lower = _improve(run, round_plan(data, *relaxed), bound, duals, relaxed)
     tick(3)
     run.seconds["total"] = time.perf_counter() - started
     plan = _plan(data, best, status, lower, gap, run.solver, run.stats, dict(run.seconds))
@@ -530,7 +286,9 @@ def _improve(run: _Run, best, bound: float, duals, relaxed):
         if lower >= best[0] * (1 - run.gap) or (stage > 1 and left < 0.25 * run.time_limit):
             break
         margin = best[0] * (1 - run.gap) - bound
-        (h, j), least = _promising(run, duals, support, bound, bound + margin, cap)
+        clock = time.perf_counter()
+        (h, j), least = promising(run.data, duals, support, bound, bound + margin, cap)
+        run.seconds["pricing"] += time.perf_counter() - clock
         arcs = support.copy()
         arcs[h, j] = True
         run.stats[f"stage{stage}_arcs"] = int(arcs.sum())
@@ -544,56 +302,6 @@ def _improve(run: _Run, best, bound: float, duals, relaxed):
         if stage == 2 and least >= margin:
             break  # every arc within the margin was in: a third stage would repeat this one
     return best, "optimal" if lower >= best[0] * (1 - run.gap) else "feasible", lower
-
-
-def _round(data: _Data, h, j, value):
-    """A feasible integral plan near the LP optimum: (cost, h, j, x)."""
-    i, p = data.hi[h], data.hp[h]
-    v = data.volume[p]
-    x = np.floor(value + 1e-6).astype(np.int64)
-    for n in np.flatnonzero(np.bincount(h, x, len(data.hi)) > data.held).tolist():
-        while x[h == n].sum() > data.held[n]:  # rare: many arcs of one holder rounded up
-            x[np.flatnonzero((h == n) & (x > 0))[0]] -= 1
-    # Rounding an outflow down can leave its depot over the limit; giving back inflows
-    # (least penalty per volume first) always ends within it, as doing nothing is allowed.
-    net = np.bincount(j, v * x, len(data.depot_ids)) - np.bincount(i, v * x, len(data.depot_ids))
-    inflows = defaultdict(list)
-    for n in np.lexsort((-v, data.penalty[p] / np.maximum(v, 1e-12))).tolist():
-        if v[n] > 0:
-            inflows[int(j[n])].append(n)
-    over = [int(d) for d in np.flatnonzero(net > data.slack + 1e-9)]
-    while over:
-        d = over.pop()
-        for n in inflows[d]:
-            if net[d] <= data.slack[d] + 1e-9:
-                break
-            back = min(int(x[n]), math.ceil((net[d] - data.slack[d] - 1e-9) / v[n]))
-            if back > 0:
-                x[n] -= back
-                net[d] -= back * v[n]
-                net[i[n]] += back * v[n]
-                if net[i[n]] > data.slack[i[n]] + 1e-9:
-                    over.append(int(i[n]))
-    # Then round up, most fractional first, where that is allowed and pays.
-    after = _after(data, h, j, x)
-    shipped = np.bincount(h, x, len(data.hi)).astype(np.int64)
-    for n in np.argsort(x - value).tolist():
-        src, dst, prod = int(i[n]), int(j[n]), int(p[n])
-        if x[n] >= value[n] or shipped[h[n]] >= data.held[h[n]]:
-            continue
-        if net[dst] + v[n] > data.slack[dst] + 1e-9:
-            continue
-        counted = data.counted[:, prod]
-        gain = int(counted[dst] and after[dst, prod] < data.demand[dst, prod])
-        loss = int(counted[src] and after[src, prod] <= data.demand[src, prod])
-        if (gain - loss) * data.penalty[prod] > data.handling[prod] * data.cost0[src, dst]:
-            x[n] += 1
-            shipped[h[n]] += 1
-            after[dst, prod] += 1
-            after[src, prod] -= 1
-            net[dst] += v[n]
-            net[src] -= v[n]
-    return _cost(data, h, j, x), h, j, x
 
 
 def _milp(run: _Run, arcs: np.ndarray, *, gap: float | None = None, time_limit=None):
@@ -619,7 +327,7 @@ def _milp(run: _Run, arcs: np.ndarray, *, gap: float | None = None, time_limit=N
     if result.status not in ("optimal", "feasible"):
         return None, result.status, -np.inf
     x = np.array([round(v.value() or 0) for v in model.x], dtype=np.int64)
-    return (_cost(data, h, j, x), h, j, x), result.status, _milp_bound(model, result, gap)
+    return (plan_cost(data, h, j, x), h, j, x), result.status, _milp_bound(model, result, gap)
 
 
 def _generate(run: _Run, chosen: np.ndarray, budget: float):
@@ -628,7 +336,7 @@ def _generate(run: _Run, chosen: np.ndarray, budget: float):
     data = run.data
     tolerance = 1e-7 * max(1.0, float(data.penalty.max(initial=0.0)))
     clock = time.perf_counter()
-    lp = _Relaxation(data)
+    lp = Relaxation(data)
     lp.add(*np.nonzero(chosen))
     run.seconds["build"] += time.perf_counter() - clock
     last, rounds = (-np.inf, None, None), 0
@@ -645,7 +353,7 @@ def _generate(run: _Run, chosen: np.ndarray, budget: float):
         duals = lp.duals()
         solution = lp.solution()
         clock = time.perf_counter()
-        new_h, new_j, bound = _price(data, duals, chosen, tolerance)
+        new_h, new_j, bound = price(data, duals, chosen, tolerance)
         run.seconds["pricing"] += time.perf_counter() - clock
         last = (bound, duals, solution)
         if not len(new_h) or time.perf_counter() > budget:
@@ -661,28 +369,6 @@ def _generate(run: _Run, chosen: np.ndarray, budget: float):
     return last
 
 
-def _promising(run: _Run, duals, excluded, bound, target, cap=None):
-    """The (at most `cap`) omitted arcs of least reduced cost whose plans could cost less
-    than `target`, and the least max(rc, 0) of the arcs not returned."""
-    cap = MAX_PROMISING if cap is None else cap
-    clock = time.perf_counter()
-    hs, js, values, least = [], [], [], np.inf
-    for start, rc in _reduced_costs(run.data, duals, excluded):
-        rc = np.maximum(rc, 0.0)
-        near = bound + rc < target
-        h, j = np.nonzero(near)
-        hs.append(h + start)
-        js.append(j)
-        values.append(rc[h, j])
-        least = min(least, float(rc[~near].min(initial=np.inf)))
-    h, j, rc = (np.concatenate(a) for a in (hs, js, values))
-    order = np.argsort(rc, kind="stable")
-    least = min(least, float(rc[order[cap:]].min(initial=np.inf)))
-    keep = order[:cap]
-    run.seconds["pricing"] += time.perf_counter() - clock
-    return (h[keep], j[keep]), least
-
-
 def _milp_bound(model: _Model, result, gap: float) -> float:
     value = model.prob.objective.value() or 0.0
     if result.solver == "highs":
@@ -693,19 +379,6 @@ def _milp_bound(model: _Model, result, gap: float) -> float:
         # CBC stops within the relative gap it was given and reports it as 0.
         return value - max(result.gap, gap) * abs(value) + model.constant
     return -np.inf
-
-
-def _after(data: _Data, h, j, x):
-    moved = np.zeros(data.stock.shape, dtype=np.int64)
-    np.add.at(moved, (j, data.hp[h]), x)
-    np.subtract.at(moved, (data.hi[h], data.hp[h]), x)
-    return data.stock + moved
-
-
-def _cost(data: _Data, h, j, x) -> float:
-    """What the transfers cost by the contract's rules (recomputed, not the solver's figure)."""
-    short = np.maximum(data.demand - _after(data, h, j, x), 0)
-    return float((data.arc_cost(h, j) * x).sum() + (short * data.penalty[None, :]).sum())
 
 
 def _plan(data, best, status, lower, gap, solver, stats, seconds) -> DistributionPlan:
@@ -727,7 +400,7 @@ def _plan(data, best, status, lower, gap, solver, stats, seconds) -> Distributio
     cost, h, j, x = best
     used = x > 0
     h, j, x = h[used], j[used], x[used]
-    after = _after(data, h, j, x)
+    after = stock_after(data, h, j, x)
     short_after = np.maximum(data.demand - after, 0)
     transport = float((data.arc_cost(h, j) * x).sum())
     volume_after = after @ data.volume
