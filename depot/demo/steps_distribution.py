@@ -4,8 +4,6 @@ ready to be accepted. Flushes, never commits."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -17,7 +15,7 @@ from depot.distribution import inputs, services, what_if
 from depot.distribution.models import DistributionRun
 from depot.extensions import db
 from depot.requests.models import BasicPackage
-from procurement.optimizer.distribute import plan_distribution, plan_to_dict
+from procurement.optimizer.distribute import plan_distribution
 
 # (m³ per unit, handling factor) by ISO class: beds and hoists are big and need two people.
 TYPE_SIZES = {
@@ -90,12 +88,5 @@ def _store(run: DistributionRun, plan, data, current, shared, ctx: DemoContext) 
     # Timings differ between runs; the demo stays the same for the same seed.
     plan.seconds = {}
     plan.stats = {k: v for k, v in plan.stats.items() if "second" not in k}
-    run.result = json.dumps(
-        {
-            "plan": plan_to_dict(plan),
-            "labels": data.labels,
-            "depots": {str(k): v for k, v in data.depot_names.items()},
-            "what_if": {"current": asdict(current), "shared": asdict(shared)},
-        }
-    )
+    run.result = services.result_json(plan=plan, inputs=data, current=current, shared=shared)
     db.session.flush()

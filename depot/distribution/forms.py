@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -15,12 +15,13 @@ from wtforms.validators import (
 )
 
 from depot.catalogue.forms import MoneyField
+from depot.stock.forms import WholeNumberField
 from depot.web.forms import AppForm, optional_id
 from depot.web.forms import strip_text as _strip
 
 
 def _whole(low: int, high: int, default: int, label, message):
-    return IntegerField(
+    return WholeNumberField(
         label,
         default=default,
         validators=[
@@ -49,15 +50,18 @@ class RunForm(AppForm):
         ],
         description=_l("Multiplied by each product type's handling factor (beds, hoists: more)."),
     )
-    shortage_penalty_factor = DecimalField(
-        _l("Shortage penalty (times the list price per unit short)"),
+    # A text box that reads the Danish comma: "0,5" is a half, not 5.
+    shortage_penalty_factor = MoneyField(
+        _l("Shortage penalty (factor × the list price per unit short)"),
         default=Decimal("0.2"),
-        places=2,
         validators=[
             InputRequired(message=_l("Enter the shortage penalty.")),
             NumberRange(min=0, max=100, message=_l("Enter a number from %(min)s to %(max)s.")),
         ],
-        render_kw={"inputmode": "decimal"},
+        description=_l(
+            "What a unit short at the end of the horizon is taken to cost: 0,2 means a fifth "
+            "of its list price. Higher values move more stock."
+        ),
     )
     service_package = SelectField(
         _l("Basic package every depot keeps ready"), coerce=optional_id, validate_choice=False

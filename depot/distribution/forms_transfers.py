@@ -10,7 +10,8 @@ asset tags scanned or typed, one per line, for items the proposal does not list.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from flask_babel import lazy_ngettext
+from wtforms import Field, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -19,6 +20,7 @@ from depot.distribution.transfer_access import DIRECTIONS
 from depot.distribution.transfer_orders import CODES_MAX, ORDER_STATE_LABELS, REASON_MAX
 from depot.items.forms import split_codes
 from depot.items.models import Item
+from depot.stock.forms import WholeNumberField
 from depot.web.forms import ID_MAX, AppForm, FilterForm, optional_id, parse_id
 from depot.web.forms import strip_text as _strip
 
@@ -40,7 +42,8 @@ class TransferFilterForm(FilterForm):
 
 
 def _version_field():
-    return IntegerField(
+    # Digits only and a dozen at most: a huge number is a message, not an OverflowError.
+    return WholeNumberField(
         widget=HiddenInput(),
         validators=[
             InputRequired(message=_l("The form is incomplete. Reload the page and try again.")),
@@ -112,7 +115,13 @@ class SendForm(AppForm):
             ok = False
         for line, field, _proposals in self.line_rows():
             if line.product_type_id and not field.errors and len(field.data) > line.quantity:
-                field.errors.append(_l("Pick at most %(n)s items on this line.", n=line.quantity))
+                field.errors.append(
+                    lazy_ngettext(
+                        "Pick at most %(num)s item on this line.",
+                        "Pick at most %(num)s items on this line.",
+                        line.quantity,
+                    )
+                )
                 ok = False
         anything = self.scan.data or any(
             field.data for _line, field, _proposals in self.line_rows()
@@ -156,7 +165,7 @@ def send_form(order: TransferOrder, proposals: dict[int, list[Item]], **kwargs) 
             setattr(
                 Form,
                 name,
-                IntegerField(
+                WholeNumberField(
                     _l("Sent now"),
                     default=line.quantity,
                     validators=[

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
@@ -73,6 +73,9 @@ class Inputs:
     depot_names: dict[int, str]
     rates: dict[tuple[int, str], float]  # (depot id, product key) → forecast units per month
     service: dict[tuple[int, str], int]  # (depot id, product key) → basic-package units
+    left_out: list[str] = field(
+        default_factory=list
+    )  # active depots without coordinates: no distances, so not in the plan
 
 
 def type_key(product_type_id: int) -> str:
@@ -117,18 +120,18 @@ def _volume_from_dims(length, width, height) -> float | None:
     return length * width * height / 1_000_000
 
 
-def _depots() -> list[DepotRow]:
-    return list(
-        db.session.scalars(
-            select(DepotRow)
-            .where(
-                DepotRow.active.is_(True),
-                DepotRow.latitude.is_not(None),
-                DepotRow.longitude.is_not(None),
-            )
-            .order_by(DepotRow.name, DepotRow.id)
-        )
+def _depots() -> tuple[list[DepotRow], list[str]]:
+    """Active depots with a position, and the names of those without (left out: no distances)."""
+    rows = db.session.scalars(
+        select(DepotRow).where(DepotRow.active.is_(True)).order_by(DepotRow.name, DepotRow.id)
     )
+    placed, left_out = [], []
+    for row in rows:
+        if row.latitude is None or row.longitude is None:
+            left_out.append(row.name)
+        else:
+            placed.append(row)
+    return placed, left_out
 
 
 def _item_stock(depot_ids: list[int], today: date) -> dict[tuple[int, str], int]:
@@ -319,7 +322,7 @@ def build_inputs(*, run: DistributionRun, today: date, service_level: float = 0.
     if not 0 < service_level < 1:
         raise ValueError(f"The service level must be between 0 and 1, not {service_level!r}.")
     horizon = run.horizon_months
-    depots = _depots()
+    depots, left_out = _depots()
     depot_ids = [d.id for d in depots]
 
     stock = _item_stock(depot_ids, today) if depot_ids else {}
@@ -370,4 +373,5 @@ def build_inputs(*, run: DistributionRun, today: date, service_level: float = 0.
         depot_names={d.id: d.name for d in depots},
         rates={pair: rate for pair, rate in rates.items() if pair[1] in known},
         service={pair: n for pair, n in service.items() if pair[1] in known},
+        left_out=left_out,
     )

@@ -7,33 +7,23 @@ JSON; progress is written in short transactions the run's page polls.
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from dataclasses import asdict
 
 from flask import Flask
-from sqlalchemy import update
 
+from depot.distribution import services
 from depot.distribution.models import DistributionRun
 from depot.extensions import db
-from depot.organisations.models import utcnow
 from depot.web import jobs as background
 from depot.web.i18n import local_today
-from procurement.optimizer.distribute import plan_distribution, plan_to_dict
+from depot.web.job_rows import JobProgress, JobStopped, TimeLimitExceeded
+from procurement.optimizer.distribute import plan_distribution
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 0.5
 FAILURES = ("infeasible", "not_solved", "time_limit", "crashed")
-
-
-class RunCancelled(Exception):
-    pass
-
-
-class TimeLimitExceeded(Exception):
-    pass
+# Share of the progress bar: reading the depots, the solve, the what-if.
+INPUTS_DONE, SOLVE_DONE = 5, 90
 
 
 def start(*, app: Flask, run_id: int, time_limit: int) -> str:
@@ -44,95 +34,49 @@ def start(*, app: Flask, run_id: int, time_limit: int) -> str:
 wait_for_local_jobs = background.wait_for_local_jobs
 
 
-def _set(run_id: int, *, only_if: tuple[str, ...], **values) -> bool:
-    done = db.session.execute(
-        update(DistributionRun)
-        .where(DistributionRun.id == run_id, DistributionRun.status.in_(only_if))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return done == 1
-
-
-def _finish(run_id: int, *, status: str, error: str | None = None, result=None) -> None:
-    _set(
-        run_id,
-        only_if=("running",),
-        status=status,
-        error=error,
-        result=result,
-        progress=100,
-        finished_at=utcnow(),
-        version_id=DistributionRun.version_id + 1,
-    )
-
-
 def run_distribution(run_id: int) -> None:
     """Solve one queued run and store its plan; a cancelled or taken run is left alone."""
-    if not _set(run_id, only_if=("queued",), status="running", progress=1):
+    job = JobProgress(DistributionRun, run_id)
+    if not job.claim():
         return
     run = db.session.get(DistributionRun, run_id)
     limit = run.time_limit_seconds
-    started = time.perf_counter()
-    last_write = 0.0
 
-    def progress(done: int, steps: int) -> None:
-        nonlocal last_write
-        elapsed = time.perf_counter() - started
-        if elapsed > limit * 1.5 + 30:
-            raise TimeLimitExceeded
-        if elapsed - last_write < PROGRESS_EVERY and done < steps:
-            return
-        last_write = elapsed
-        if not _set(
-            run_id,
-            only_if=("running",),
-            progress=max(1, min(99, 100 * done // max(steps, 1))),
-            progress_note=f"{done}/{steps}",
-        ):
-            raise RunCancelled
+    def solve_progress(done: int, steps: int) -> None:
+        share = (SOLVE_DONE - INPUTS_DONE) * done // max(steps, 1)
+        job.report(INPUTS_DONE + share, f"solve {done}/{steps}")
 
     from depot.distribution import inputs as distribution_inputs
     from depot.distribution import what_if
 
     try:
+        job.report(2, "inputs")
         today = local_today()
         data = distribution_inputs.build_inputs(run=run, today=today)
         hub_id, horizon = run.what_if_hub_id, run.horizon_months
         db.session.commit()  # don't hold a read transaction through the solve
-        progress(1, 5)
-        plan = plan_distribution(
-            data.instance,
-            time_limit=float(limit),
-            progress=lambda done, steps: progress(1 + done * 3 // max(steps, 1), 5),
-        )
-        comparison = None
+        job.report(INPUTS_DONE, "solve")
+        plan = plan_distribution(data.instance, time_limit=float(limit), progress=solve_progress)
+        current = shared = None
         if hub_id is not None and plan.status in ("optimal", "feasible"):
+            job.report(SOLVE_DONE, "what_if")
             current, shared = what_if.compare(
                 inputs=data, hub_id=hub_id, current_plan=plan, horizon_months=horizon
             )
-            comparison = {"current": asdict(current), "shared": asdict(shared)}
-        progress(5, 5)
+        result = services.result_json(plan=plan, inputs=data, current=current, shared=shared)
     except TimeLimitExceeded:
         db.session.rollback()
-        _finish(run_id, status="failed", error="time_limit")
+        job.finish(status="failed", error="time_limit")
         return
-    except RunCancelled:
+    except JobStopped:
         db.session.rollback()
         return
     except Exception:
         db.session.rollback()
         log.exception("distribution run %s failed", run_id)
-        _finish(run_id, status="failed", error="crashed")
+        job.finish(status="failed", error="crashed")
         return
     if plan.status not in ("optimal", "feasible"):
-        _finish(run_id, status="failed", error=plan.status)
+        job.finish(status="failed", error=plan.status)
         return
-    result = {
-        "plan": plan_to_dict(plan),
-        "labels": data.labels,
-        "depots": {str(k): v for k, v in data.depot_names.items()},
-        "what_if": comparison,
-    }
-    _finish(run_id, status="solved", result=json.dumps(result))
+    job.finish(status="solved", result=result)

@@ -1,16 +1,16 @@
 """The transfer order's pick list as an A4 PDF, in Danish by default.
 
 `sheet_for` turns an order into plain data (`PickSheet`), every label translated by
-Flask-Babel; `pick_list_pdf` lays it out: the order's number, dates and run, the depot the
-units leave and the one they go to (addresses, opening hours), then one table per line with a
-box to tick per unit. An open order lists the proposed items (available, not overdue for
-inspection, the oldest first) by asset tag, and a few alternatives for an item that cannot be
-found; a sent or received order lists the items actually sent. Consumables get the quantity
+Flask-Babel; `pick_list_pdf` lays it out: the order's number, dates and run, the depot the units
+leave and the one they go to (addresses, opening hours), then one table per line with a box to
+tick per unit. An open order lists the proposed items (available, at least two weeks to their
+next inspection, the oldest first) by asset tag, and a few alternatives for an item that cannot
+be found; a sent or received order lists the items actually sent. Consumables get the quantity
 ordered, the balance in the depot and a space for the count. Signature lines for whoever picked
 and whoever received close the list. Items have no shelf location in this system, so the list
 shows each item's serial number and product to find it by. Black on white with grey rules, in
-Vera, pages numbered "page X of Y" with who printed it and when, as the other printed documents;
-a cancelled order says so across each page.
+Vera, pages numbered "page X of Y" with who printed it and when, as the other printed
+documents; a cancelled order says so across each page.
 
 A line's table starts with its heading rows, repeated when the table goes on over a page and
 never left alone at the foot of one (reportlab splits a table only after its repeated rows).
@@ -20,37 +20,44 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from functools import cache
-from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus import TableStyle as Style
 from sqlalchemy import select
 
 from depot.distribution.models import TransferOrder, TransferOrderLine
-from depot.distribution.transfer_orders import ORDER_STATE_LABELS, line_label, proposed_items
+from depot.distribution.transfer_orders import (
+    INSPECTION_MARGIN_DAYS,
+    ORDER_STATE_LABELS,
+    line_label,
+    proposed_items,
+)
 from depot.extensions import db
 from depot.organisations.models import Depot, utcnow
 from depot.stock.models import StockLevel
 from depot.web.i18n import current_language, day, moment, number
-from depot.web.pdf import FONT, FONT_BOLD, numbered_canvas
-from depot.web.pdf import plain as _plain
+from depot.web.pdf import (
+    DASH,
+    FRAME_PADDING,
+    LIGHT,
+    PAGE_WIDTH,
+    RULE,
+    SHADE,
+    facts,
+    labelled,
+    numbered_canvas,
+    paragraph,
+    printable,
+    styles,
+)
 from depot.web.pdf import register_fonts as _register_fonts
 
 MARGIN = 14 * mm
-PAGE_WIDTH, PAGE_HEIGHT = A4
-FRAME_PADDING = 6
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
-RULE = colors.Color(0.55, 0.55, 0.55)
-SHADE = colors.Color(0.9, 0.9, 0.9)
-LIGHT = colors.Color(0.96, 0.96, 0.96)
-DASH = "–"
 ALTERNATIVES = 3  # proposed items listed beyond the quantity, for one that cannot be found
 
 
@@ -148,8 +155,10 @@ def _line(order: TransferOrder, line: TransferOrderLine, locale: str) -> PickLin
     shortage = ""
     if len(proposals) < line.quantity:
         shortage = _(
-            "Only %(n)s available in the depot (not overdue for inspection).",
+            "Only %(n)s available in the depot with at least %(days)s days to their next "
+            "inspection.",
             n=number(len(proposals)),
+            days=INSPECTION_MARGIN_DAYS,
         )
     return PickLine(
         what=line_label(line, locale),
@@ -193,50 +202,6 @@ def sheet_for(order: TransferOrder, *, printed_by: str) -> PickSheet:
 # --- layout ---------------------------------------------------------------------------------
 
 
-@cache
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
-    return {
-        "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9),
-        "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
-        "head": ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10),
-        "num": ParagraphStyle("num", parent=body, alignment=TA_RIGHT),
-        "head_num": ParagraphStyle(
-            "head_num", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10, alignment=TA_RIGHT
-        ),
-        "line": ParagraphStyle("line", parent=body, fontName=FONT_BOLD, fontSize=9.5, leading=12),
-        "section": ParagraphStyle(
-            "section",
-            parent=body,
-            fontName=FONT_BOLD,
-            fontSize=10.5,
-            leading=13,
-            spaceBefore=3 * mm,
-            spaceAfter=1 * mm,
-        ),
-        "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=16, leading=20),
-        "number": ParagraphStyle(
-            "number", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15
-        ),
-    }
-
-
-def _printable(text: str | None) -> str:
-    return escape(_plain(text)).replace("\n", "<br/>")
-
-
-def _p(text: str | None, style: str = "body") -> Paragraph:
-    return Paragraph(_printable(text), _styles()[style])
-
-
-def _labelled(label: str, text: str | None) -> Paragraph:
-    return Paragraph(
-        f"<font name='{FONT_BOLD}'>{_printable(label)}:</font> {_printable(text)}",
-        _styles()["body"],
-    )
-
-
 class _TickBox(Flowable):
     """An empty square to tick by hand."""
 
@@ -250,32 +215,15 @@ class _TickBox(Flowable):
         self.canv.rect(0, 0, self.SIZE, self.SIZE)
 
 
-def _facts(rows: list[tuple[str, str]], width: float, label_width: float = 30 * mm) -> Table:
-    table = Table(
-        [[_p(label, "bold"), _p(value)] for label, value in rows],
-        colWidths=[label_width, width - label_width],
-    )
-    table.setStyle(
-        Style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-            ]
-        )
-    )
-    return table
-
-
 def _header(sheet: PickSheet) -> list:
     box = [
-        _p(_("Transfer order %(number)s", number=sheet.number), "number"),
-        *(_labelled(label, value) for label, value in sheet.facts),
-        _labelled(_("Status"), sheet.status),
+        paragraph(_("Transfer order %(number)s", number=sheet.number), "number"),
+        *(labelled(label, value) for label, value in sheet.facts),
+        labelled(_("Status"), sheet.status),
     ]
-    top = Table([[_p(_("Pick list"), "title"), box]], colWidths=[CONTENT_WIDTH - 80 * mm, 80 * mm])
+    top = Table(
+        [[paragraph(_("Pick list"), "title"), box]], colWidths=[CONTENT_WIDTH - 80 * mm, 80 * mm]
+    )
     top.setStyle(
         Style(
             [
@@ -290,8 +238,8 @@ def _header(sheet: PickSheet) -> list:
     half = (CONTENT_WIDTH - 6 * mm) / 2
     depots = Table(
         [
-            [_p(_("From"), "section"), _p(_("To"), "section")],
-            [_facts(sheet.source, half), _facts(sheet.target, half)],
+            [paragraph(_("From"), "section"), paragraph(_("To"), "section")],
+            [facts(sheet.source, half, 30 * mm), facts(sheet.target, half, 30 * mm)],
         ],
         colWidths=[half + 6 * mm, half],
     )
@@ -341,21 +289,21 @@ def _widths(widths: list) -> list[float]:
 
 
 def _line_heading(line: PickLine) -> Paragraph:
-    text = _printable(line.what)
+    text = printable(line.what)
     units = _("Ordered: %(n)s", n=line.quantity)
     if line.sent:
         units += " · " + _("Sent: %(n)s", n=line.sent)
-    return Paragraph(f"{text} &nbsp;·&nbsp; {_printable(units)}", _styles()["line"])
+    return Paragraph(f"{text} &nbsp;·&nbsp; {printable(units)}", styles()["line"])
 
 
 def _item_rows(items: list[PickItem], tick: bool) -> list[list]:
     return [
         [
             _TickBox() if tick else "",
-            _p(item.tag, "bold"),
-            _p(item.product),
-            _p(item.serial),
-            _p(item.inspection),
+            paragraph(item.tag, "bold"),
+            paragraph(item.product),
+            paragraph(item.serial),
+            paragraph(item.inspection),
         ]
         for item in items
     ]
@@ -364,23 +312,25 @@ def _item_rows(items: list[PickItem], tick: bool) -> list[list]:
 def _items_table(line: PickLine, picked: bool) -> Table:
     heads = [
         "",
-        _p(_("Asset tag"), "head"),
-        _p(_("Product"), "head"),
-        _p(_("Serial no."), "head"),
-        _p(_("Next inspection"), "head"),
+        paragraph(_("Asset tag"), "head"),
+        paragraph(_("Product"), "head"),
+        paragraph(_("Serial no."), "head"),
+        paragraph(_("Next inspection"), "head"),
     ]
     rows = [[_line_heading(line), "", "", "", ""], heads, *_item_rows(line.items, True)]
     shaded = []
     if not line.items and (picked or not line.shortage):
         text = _("Nothing was sent on this line.") if picked else _("Nothing to propose.")
         shaded.append(len(rows))
-        rows.append([_p(text, "small"), "", "", "", ""])
+        rows.append([paragraph(text, "small"), "", "", "", ""])
     if line.shortage:
         shaded.append(len(rows))
-        rows.append([_p(line.shortage, "small"), "", "", "", ""])
+        rows.append([paragraph(line.shortage, "small"), "", "", "", ""])
     if line.alternatives:
         shaded.append(len(rows))
-        rows.append([_p(_("Alternatives, if an item cannot be found"), "small"), "", "", "", ""])
+        rows.append(
+            [paragraph(_("Alternatives, if an item cannot be found"), "small"), "", "", "", ""]
+        )
         rows += _item_rows(line.alternatives, True)
     return _grid(rows, _widths(ITEM_WIDTHS), shaded=tuple(shaded))
 
@@ -388,19 +338,19 @@ def _items_table(line: PickLine, picked: bool) -> Table:
 def _stock_table(line: PickLine) -> Table:
     heads = [
         "",
-        _p(_("HMI no."), "head"),
-        _p(_("Product"), "head"),
-        _p(_("Ordered"), "head_num"),
-        _p(_("In stock"), "head_num"),
-        _p(_("Sent") if line.sent else _("Picked (count)"), "head"),
+        paragraph(_("HMI no."), "head"),
+        paragraph(_("Product"), "head"),
+        paragraph(_("Ordered"), "head_num"),
+        paragraph(_("In stock"), "head_num"),
+        paragraph(_("Sent") if line.sent else _("Picked (count)"), "head"),
     ]
     row = [
         _TickBox(),
-        _p(line.code or DASH),
-        _p(line.what),
-        _p(line.quantity, "num"),
-        _p(line.stock, "num"),
-        _p(line.sent or "_" * 14),
+        paragraph(line.code or DASH),
+        paragraph(line.what),
+        paragraph(line.quantity, "num"),
+        paragraph(line.stock, "num"),
+        paragraph(line.sent or "_" * 14),
     ]
     return _grid([[_line_heading(line), "", "", "", "", ""], heads, row], _widths(STOCK_WIDTHS))
 
@@ -409,9 +359,9 @@ def _signatures() -> KeepTogether:
     blank = "_" * 34
     half = CONTENT_WIDTH / 2
     rows = [
-        [_p(_("Picked and sent by"), "section"), _p(_("Received by"), "section")],
+        [paragraph(_("Picked and sent by"), "section"), paragraph(_("Received by"), "section")],
         *(
-            [_labelled(label, blank), _labelled(label, blank)]
+            [labelled(label, blank), labelled(label, blank)]
             for label in (_("Name"), _("Date"), _("Signature"))
         ),
     ]
@@ -432,7 +382,7 @@ def _story(sheet: PickSheet) -> list:
     story = _header(sheet)
     if not sheet.picked:
         story.append(
-            _p(
+            paragraph(
                 _(
                     "Tick each unit as it is picked. Items are proposed by asset tag, the "
                     "oldest first; another available item of the same type may be sent "
@@ -446,7 +396,7 @@ def _story(sheet: PickSheet) -> list:
         story.append(_stock_table(line) if line.consumable else _items_table(line, sheet.picked))
         story.append(Spacer(1, 3 * mm))
     if sheet.note:
-        story.append(KeepTogether([_p(_("Note"), "section"), _p(sheet.note)]))
+        story.append(KeepTogether([paragraph(_("Note"), "section"), paragraph(sheet.note)]))
     story.append(_signatures())
     return story
 

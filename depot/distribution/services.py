@@ -8,22 +8,30 @@ stores the optimizer's plan and the what-if comparison as JSON on the run.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import asdict
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select, update
 
 from depot.auth.models import User
-from depot.distribution.models import DistributionRun
-from depot.distribution.transfer_orders import TransferLineDraft, create_transfer_orders
+from depot.distribution.inputs import build_inputs
+from depot.distribution.models import DistributionRun, TransferOrder
+from depot.distribution.schemas import DistributionInstanceSchema
+from depot.distribution.transfer_orders import (
+    TransferLineDraft,
+    cancel_order,
+    create_transfer_orders,
+)
 from depot.errors import Conflict, DomainError
 from depot.extensions import db
 from depot.organisations.models import Depot, utcnow
 from depot.requests.models import BasicPackage
+from depot.web import job_rows
+from procurement.optimizer.distribute import plan_to_dict
 
 RUNNABLE_FROM = ("draft", "solved", "failed")
-STALE_AFTER = timedelta(minutes=10)
 COST_PER_KM_MAX = Decimal("1000")
 PENALTY_FACTOR_MAX = 100.0
 
@@ -89,52 +97,42 @@ def request_run(*, run: DistributionRun) -> None:
         raise Conflict(_l("The optimizer is already running for this run."))
     if run.status not in (*RUNNABLE_FROM, "queued", "running"):
         raise Conflict(_l("The run can no longer be changed."))
-    previous = run.status
-    done = db.session.execute(
-        update(DistributionRun)
-        .where(DistributionRun.id == run.id, DistributionRun.status == previous)
-        .values(
-            status="queued",
-            progress=0,
-            progress_note=None,
-            result=None,
-            error=None,
-            started_at=utcnow(),
-            finished_at=None,
-            version_id=DistributionRun.version_id + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
+    if not job_rows.mark_queued(run):
         raise Conflict(_l("Someone else started or changed the run at the same time."))
-    db.session.expire(run)
 
 
-def is_stale(run: DistributionRun) -> bool:
-    """A queued or running job that should long have finished (its worker died)."""
-    if run.status not in ("queued", "running") or run.started_at is None:
-        return False
-    return utcnow() - run.started_at > timedelta(seconds=run.time_limit_seconds) + STALE_AFTER
+is_stale = job_rows.is_stale
 
 
 def cancel_run(*, run: DistributionRun) -> None:
     """Give up a run that has not been accepted."""
-    done = db.session.execute(
-        update(DistributionRun)
-        .where(
-            DistributionRun.id == run.id,
-            DistributionRun.status.in_((*RUNNABLE_FROM, "queued", "running")),
-        )
-        .values(status="cancelled", version_id=DistributionRun.version_id + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
+    if not job_rows.mark_cancelled(run, from_statuses=(*RUNNABLE_FROM, "queued", "running")):
         raise Conflict(_l("The run was accepted or cancelled already."))
-    db.session.expire(run)
 
 
 def stored_result(run: DistributionRun) -> dict | None:
     return json.loads(run.result) if run.result else None
+
+
+def current_instance(*, run: DistributionRun, today) -> dict:
+    """The instance the run would solve today, in the command line's contract."""
+    return DistributionInstanceSchema().dump(build_inputs(run=run, today=today).instance)
+
+
+def result_json(*, plan, inputs, current=None, shared=None) -> str:
+    """What a solved run keeps: the plan, names, the what-if and the input as solved."""
+    what_if = {"current": asdict(current), "shared": asdict(shared)} if current else None
+    return json.dumps(
+        {
+            "plan": plan_to_dict(plan),
+            "labels": inputs.labels,
+            "depots": {str(k): v for k, v in inputs.depot_names.items()},
+            "what_if": what_if,
+            "left_out": inputs.left_out,
+            # The command line's contract, so the run can be solved again outside the app.
+            "instance": DistributionInstanceSchema().dump(inputs.instance),
+        }
+    )
 
 
 def _key_target(key: str) -> tuple[int | None, int | None]:
@@ -149,9 +147,28 @@ def _key_target(key: str) -> tuple[int | None, int | None]:
     raise DomainError(_l("The stored plan names an unknown product."))
 
 
-def accept_run(*, run: DistributionRun, user: User | None) -> list:
-    """Accept the solved plan: one open transfer order per pair of depots."""
+def open_orders_of_other_runs(*, run: DistributionRun) -> list[TransferOrder]:
+    """Transfer orders of other runs not yet picked: accepting this plan too would move the
+    same stock twice."""
+    return list(
+        db.session.scalars(
+            select(TransferOrder)
+            .where(
+                TransferOrder.run_id.is_not(None),
+                TransferOrder.run_id != run.id,
+                TransferOrder.status == "open",
+            )
+            .order_by(TransferOrder.id)
+        )
+    )
+
+
+def accept_run(*, run: DistributionRun, user: User | None, replace_open: bool = False) -> list:
+    """Accept the solved plan: one open transfer order per pair of depots. Other runs' open
+    orders are refused (409), or cancelled when `replace_open`."""
     result = stored_result(run)
+    if run.status == "accepted":
+        raise Conflict(_l("The run has been accepted already; its transfer orders are below."))
     if run.status != "solved" or result is None:
         raise Conflict(_l("Only a solved run can be accepted."))
     transfers = result["plan"].get("transfers") or []
@@ -173,6 +190,21 @@ def accept_run(*, run: DistributionRun, user: User | None) -> list:
                 quantity=int(transfer["quantity"]),
             )
         )
+    earlier = open_orders_of_other_runs(run=run)
+    if earlier and not replace_open:
+        raise Conflict(
+            lazy_ngettext(
+                "%(num)s transfer order of another run is still open (%(numbers)s): accepting "
+                "this plan too would move the same stock twice. Tick the box to cancel it, or "
+                "cancel it first.",
+                "%(num)s transfer orders of other runs are still open (%(numbers)s): accepting "
+                "this plan too would move the same stock twice. Tick the box to cancel them, or "
+                "cancel them first.",
+                len(earlier),
+                numbers=", ".join(o.number for o in earlier[:5])
+                + (" …" if len(earlier) > 5 else ""),
+            )
+        )
     done = db.session.execute(
         update(DistributionRun)
         .where(DistributionRun.id == run.id, DistributionRun.status == "solved")
@@ -187,4 +219,11 @@ def accept_run(*, run: DistributionRun, user: User | None) -> list:
     if done != 1:
         raise Conflict(_l("The run was accepted or changed by someone else at the same time."))
     db.session.expire(run)
+    for order in earlier:
+        cancel_order(
+            order_id=order.id,
+            user=user,
+            reason=str(_l("replaced by distribution run %(n)s", n=run.id)),
+            expected_version=order.version_id,
+        )
     return create_transfer_orders(drafts=drafts, user=user, run_id=run.id)

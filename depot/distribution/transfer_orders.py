@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from flask_babel import lazy_ngettext
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from depot.auth.models import User
@@ -40,15 +41,18 @@ from depot.items.models import Item, Transfer
 from depot.items.services import STATE_LABELS, find_item_by_code, receive_transfer, send_transfer
 from depot.organisations.models import Depot, utcnow
 from depot.stock.services import transfer_in_stock, transfer_out_stock
+from depot.web import numbering
 from depot.web.i18n import current_language, local_today
 
 NUMBER_PREFIX = "OF"
-NUMBER_ATTEMPTS = 25
 NUMBER_LOCK = 0x4F46  # "OF": the advisory lock's first key; the year is the second
 QUANTITY_MAX = 100_000
 NOTE_MAX = 2000
 REASON_MAX = 1000
 CODES_MAX = 2000  # asset tags in one scan
+# A proposed item stays out of inspection for at least this long after it arrives: an item due
+# within days would only be pulled again by the receiving depot.
+INSPECTION_MARGIN_DAYS = 14
 
 ORDER_STATE_LABELS = {
     "open": _l("To pick"),
@@ -166,40 +170,16 @@ def _merge(drafts: Sequence[TransferLineDraft]) -> dict[tuple[int, int], dict[tu
     return groups
 
 
-def _last_number(prefix: str) -> int:
-    last = db.session.scalar(
-        select(TransferOrder.number)
-        .where(TransferOrder.number.like(f"{prefix}%"))
-        .order_by(func.length(TransferOrder.number).desc(), TransferOrder.number.desc())
-        .limit(1)
-    )
-    tail = last[len(prefix) :] if last else ""
-    return int(tail) if tail.isascii() and tail.isdigit() else 0
-
-
-def _serialise_numbering(year: int) -> None:
-    """On PostgreSQL, take the year's numbering lock until the transaction ends."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(NUMBER_LOCK, year)))
-
-
 def _insert_numbered(fields: dict, year: int) -> TransferOrder:
-    """Insert the order with the year's next free number; retried when a racer took it."""
-    prefix = f"{NUMBER_PREFIX}-{year}-"
-    _serialise_numbering(year)
-    for _attempt in range(NUMBER_ATTEMPTS):
-        number = f"{prefix}{_last_number(prefix) + 1:05d}"
-        order = TransferOrder(number=number, **fields)
-        try:
-            with db.session.begin_nested():
-                db.session.add(order)
-                db.session.flush()
-        except IntegrityError:
-            if not db.session.scalar(select(exists().where(TransferOrder.number == number))):
-                raise
-            continue
-        return order
-    raise Conflict(_l("No transfer order number could be reserved. Try again."))
+    """Insert the order with the year's next free number (OF-2026-00001)."""
+    return numbering.insert_numbered(
+        TransferOrder,
+        code=NUMBER_PREFIX,
+        year=year,
+        lock=NUMBER_LOCK,
+        fields=fields,
+        refused=_l("No transfer order number could be reserved. Try again."),
+    )
 
 
 def create_transfer_orders(
@@ -250,10 +230,12 @@ def create_transfer_orders(
 
 
 def proposed_items(*, line: TransferOrderLine, limit: int | None = None) -> list[Item]:
-    """Available items of the line's type in the from-depot, not overdue for inspection,
-    the oldest received first: what the pick list suggests."""
+    """Available items of the line's type in the from-depot whose next inspection is at least
+    INSPECTION_MARGIN_DAYS away (none overdue), the oldest received first: what the pick list
+    suggests. A worker may still scan any available item of the type."""
     if line.product_type_id is None:
         return []
+    inspect_after = local_today() + timedelta(days=INSPECTION_MARGIN_DAYS)
     query = (
         select(Item)
         .join(Product, Item.product_id == Product.id)
@@ -261,7 +243,7 @@ def proposed_items(*, line: TransferOrderLine, limit: int | None = None) -> list
             Product.product_type_id == line.product_type_id,
             Item.depot_id == line.order.from_depot_id,
             Item.status == "available",
-            or_(Item.next_inspection_due.is_(None), Item.next_inspection_due >= local_today()),
+            or_(Item.next_inspection_due.is_(None), Item.next_inspection_due >= inspect_after),
         )
         .options(joinedload(Item.product))
         .order_by(Item.received_at, Item.id)
@@ -367,6 +349,15 @@ def _refuse(order_id: int, action: str, expected_version: int | None):
     raise Conflict(_l("Transfer order %(number)s was changed meanwhile.", number=number))
 
 
+def _refuse_if_changed(order_id: int, expected_version: int | None) -> None:
+    """Raise the send refusal if the order was sent, cancelled or changed meanwhile."""
+    status, version = db.session.execute(
+        select(TransferOrder.status, TransferOrder.version_id).where(TransferOrder.id == order_id)
+    ).one()
+    if status != "open" or expected_version not in (None, version):
+        _refuse(order_id, "send", expected_version)
+
+
 def refusal(order: TransferOrder, action: str) -> DomainError | None:
     """Why the action ('send', 'receive', 'cancel') is not possible in the order's state."""
     wanted = {"send": "open", "cancel": "open", "receive": "sent"}[action]
@@ -408,14 +399,6 @@ def _checked_picks(order: TransferOrder, picks, quantities) -> tuple[dict, dict]
         if seen & set(ids) or len(set(ids)) != len(ids):
             raise DomainError(_l("The same item is picked twice."))
         seen |= set(ids)
-        if len(ids) > line.quantity:
-            raise DomainError(
-                _l(
-                    "%(what)s: at most %(n)s items can be sent on this line.",
-                    what=line_label(line),
-                    n=line.quantity,
-                )
-            )
         if ids:
             items[line] = sorted(ids)
     units: dict[TransferOrderLine, int] = {}
@@ -426,10 +409,11 @@ def _checked_picks(order: TransferOrder, picks, quantities) -> tuple[dict, dict]
         quantity = _checked_quantity(quantity, allow_zero=True)
         if quantity > line.quantity:
             raise DomainError(
-                _l(
-                    "%(what)s: at most %(n)s can be sent on this line.",
+                lazy_ngettext(
+                    "%(what)s: at most %(num)s unit can be sent on this line.",
+                    "%(what)s: at most %(num)s units can be sent on this line.",
+                    line.quantity,
                     what=line_label(line),
-                    n=line.quantity,
                 )
             )
         if quantity:
@@ -439,8 +423,31 @@ def _checked_picks(order: TransferOrder, picks, quantities) -> tuple[dict, dict]
     return items, units
 
 
-def _check_types(items: dict[TransferOrderLine, list[int]]) -> None:
-    """Every picked item exists and is of its line's product type (input errors: 400)."""
+def _unavailable(order: TransferOrder, item: Item) -> Conflict | None:
+    """Why the item cannot leave the order's from-depot now, if it cannot."""
+    if item.depot_id != order.from_depot_id:
+        return Conflict(
+            _l(
+                "%(tag)s is not in %(depot)s: it cannot be sent from there.",
+                tag=item.asset_tag,
+                depot=order.from_depot.name,
+            )
+        )
+    if item.status != "available":
+        return Conflict(
+            _l(
+                "%(tag)s is %(state)s, not available: it cannot be sent.",
+                tag=item.asset_tag,
+                state=STATE_LABELS.get(item.status, item.status),
+            )
+        )
+    return None
+
+
+def _check_items(order: TransferOrder, items: dict[TransferOrderLine, list[int]]) -> None:
+    """Every picked item exists, is of its line's product type (400) and can leave the depot
+    (409), and no line gets more than its quantity (400) -- in that order, so a scanned item
+    that is reserved or in transit says so rather than hiding behind the count."""
     ids = [i for ids in items.values() for i in ids]
     found = {
         item.id: item
@@ -461,26 +468,29 @@ def _check_types(items: dict[TransferOrderLine, list[int]]) -> None:
                         what=line_label(line),
                     )
                 )
+    for item_ids in items.values():
+        for item_id in item_ids:
+            if (refused := _unavailable(order, found[item_id])) is not None:
+                raise refused
+    for line, item_ids in items.items():
+        if len(item_ids) > line.quantity:
+            raise DomainError(
+                lazy_ngettext(
+                    "%(what)s: at most %(num)s item can be sent on this line. If you scanned "
+                    "a replacement, untick the item you do not send.",
+                    "%(what)s: at most %(num)s items can be sent on this line. If you scanned "
+                    "replacements, untick the items you do not send.",
+                    line.quantity,
+                    what=line_label(line),
+                )
+            )
 
 
 def _send_item(order: TransferOrder, line: TransferOrderLine, item_id: int, user) -> None:
     item = db.session.get(Item, item_id, populate_existing=True)
-    if item.depot_id != order.from_depot_id:
-        raise Conflict(
-            _l(
-                "%(tag)s is not in %(depot)s: it cannot be sent from there.",
-                tag=item.asset_tag,
-                depot=order.from_depot.name,
-            )
-        )
-    if item.status != "available":
-        raise Conflict(
-            _l(
-                "%(tag)s is %(state)s, not available: it cannot be sent.",
-                tag=item.asset_tag,
-                state=STATE_LABELS.get(item.status, item.status),
-            )
-        )
+    # Checked again here: the order is taken now, and the item may have moved meanwhile.
+    if (refused := _unavailable(order, item)) is not None:
+        raise refused
     transfer = send_transfer(
         item_id=item_id, to_depot_id=order.to_depot_id, user=user, note=order.number
     )
@@ -504,7 +514,12 @@ def send_order(
     items, units = _checked_picks(
         order, {} if picks is None else picks, {} if quantities is None else quantities
     )
-    _check_types(items)
+    try:
+        _check_items(order, items)
+    except Conflict:
+        # An item gone because someone else sent this very order: say that instead.
+        _refuse_if_changed(order.id, expected_version)
+        raise
     values = {"status": "sent", "sent_at": utcnow(), "sent_by_id": user.id if user else None}
     with db.session.begin_nested():  # everything or nothing
         # Taking the order first: a second sender waits here and then finds it sent.

@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from depot.catalogue.models import ProductType
 from depot.distribution import jobs, services
 from depot.distribution.forms import RunForm
 from depot.distribution.models import DistributionRun, TransferOrder
@@ -34,6 +35,8 @@ from depot.purchasing.access import sees_all
 from depot.purchasing.forms import ActionForm
 from depot.purchasing.schemas import RoundStatusSchema
 from depot.requests.models import BasicPackage
+from depot.web.i18n import current_language, local_today
+from depot.web.job_rows import progress_text
 from depot.web.lists import page_number
 from depot.web.security import roles_required
 
@@ -109,7 +112,12 @@ def _form_choices(form: RunForm) -> None:
         select(BasicPackage).where(BasicPackage.active).order_by(BasicPackage.name)
     )
     form.service_package.choices = [("", _("None"))] + [(p.id, p.name) for p in packages]
-    depots = db.session.scalars(select(Depot).where(Depot.active).order_by(Depot.name))
+    # Only a depot with a position can be the shared one: distances are measured from it.
+    depots = db.session.scalars(
+        select(Depot)
+        .where(Depot.active, Depot.latitude.is_not(None), Depot.longitude.is_not(None))
+        .order_by(Depot.name)
+    )
     form.what_if_hub.choices = [("", _("No comparison"))] + [(d.id, d.name) for d in depots]
 
 
@@ -151,7 +159,9 @@ def new():
 
 
 def _render_run(run: DistributionRun, status: int = 200):
-    result = services.stored_result(run) if run.status in ("solved", "accepted") else None
+    # A cancelled run keeps its last plan to read; only a new run can be accepted.
+    shown = ("solved", "accepted", "cancelled")
+    result = services.stored_result(run) if run.status in shown else None
     orders = list(
         db.session.scalars(
             select(TransferOrder).where(TransferOrder.run_id == run.id).order_by(TransferOrder.id)
@@ -165,7 +175,11 @@ def _render_run(run: DistributionRun, status: int = 200):
         view=_result_view(result, depots, run) if result else None,
         orders=orders,
         can_edit=sees_all(current_user),
+        open_elsewhere=services.open_orders_of_other_runs(run=run)
+        if run.status == "solved"
+        else [],
         stale=services.is_stale(run),
+        step=progress_text(run.progress_note),
         failure=failure_message(run.error) if run.error else None,
         labels=state_labels(),
         badges=STATE_BADGES,
@@ -173,12 +187,22 @@ def _render_run(run: DistributionRun, status: int = 200):
     ), status
 
 
+def _labels(stored: dict[str, str]) -> dict[str, str]:
+    """The stored product labels, with product types' titles in the page's language."""
+    type_ids = [int(key[1:]) for key in stored if key[:1] == "t" and key[1:].isdigit()]
+    if not type_ids:
+        return stored
+    language = current_language()
+    kinds = db.session.scalars(select(ProductType).where(ProductType.id.in_(type_ids)))
+    return {**stored, **{f"t{k.id}": f"{k.iso_code} {k.title(language)}" for k in kinds}}
+
+
 def _result_view(result: dict, depots: dict[int, Depot], run: DistributionRun) -> dict:
     """The plan's figures with names: depots, flows with km, and the schematic."""
     from depot.geo import distance_km
 
     names = {int(k): v for k, v in result.get("depots", {}).items()}
-    labels = result.get("labels", {})
+    labels = _labels(result.get("labels", {}))
 
     def place(depot_id: int):
         depot = depots.get(depot_id)
@@ -206,15 +230,27 @@ def _result_view(result: dict, depots: dict[int, Depot], run: DistributionRun) -
     ]
     depot_rows.sort(key=lambda row: row["name"])
     stock_lines: dict[str, list] = {}
+    shortages = {"devices": [0, 0], "consumables": [0, 0]}
     for line in result["plan"].get("stock_after", []):
         name = names.get(int(line["depot"]), str(line["depot"]))
+        consumable = str(line["product"]).startswith("p")
         stock_lines.setdefault(name, []).append(
-            {**line, "label": labels.get(str(line["product"]), str(line["product"]))}
+            {
+                **line,
+                "label": labels.get(str(line["product"]), str(line["product"])),
+                "consumable": consumable,
+            }
         )
+        counts = shortages["consumables" if consumable else "devices"]
+        counts[0] += line["shortage_before"]
+        counts[1] += line["shortage_after"]
+    for lines in stock_lines.values():
+        lines.sort(key=lambda line: (line["consumable"], line["label"]))
     positions = {
         depot_id: place(depot_id) for depot_id in {int(k) for k in result.get("depots", {})}
     }
     return {
+        "shortages": shortages,
         "flows": flows,
         "depots": depot_rows,
         "stock_lines": dict(sorted(stock_lines.items())),
@@ -272,7 +308,7 @@ def status(run_id: int):
         "id": run.id,
         "status": run.status,
         "progress": run.progress,
-        "progress_note": run.progress_note,
+        "progress_note": progress_text(run.progress_note),
         "elapsed_seconds": elapsed,
         "time_limit_seconds": run.time_limit_seconds,
         "finished": run.status not in ("queued", "running"),
@@ -283,6 +319,22 @@ def status(run_id: int):
     return response
 
 
+@bp.route(f"/<{ID}:run_id>/instance.json")
+@roles_required(*VIEW_ROLES)
+def instance(run_id: int):
+    """The optimizer's input in the command line's contract: as solved, or as it would be now."""
+    run = _run_or_404(run_id)
+    stored = services.stored_result(run) or {}
+    data = stored.get("instance")
+    if data is None:
+        data = services.current_instance(run=run, today=local_today())
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="distribution-run-{run.id}.json"'
+    )
+    return response
+
+
 @bp.route(f"/<{ID}:run_id>/accept", methods=["POST"])
 @roles_required("procurement", "admin")
 def accept(run_id: int):
@@ -290,7 +342,9 @@ def accept(run_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        orders = services.accept_run(run=run, user=current_user)
+        orders = services.accept_run(
+            run=run, user=current_user, replace_open=request.form.get("replace_open") == "y"
+        )
     except DomainError as exc:
         return _refused(run_id, exc)
     flash(

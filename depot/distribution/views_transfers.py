@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -44,6 +45,7 @@ from depot.distribution.transfer_access import (
     order_depots,
     order_list_query,
 )
+from depot.distribution.views import VIEW_ROLES as RUN_VIEW_ROLES
 from depot.errors import DomainError
 from depot.extensions import db
 from depot.web.i18n import current_language
@@ -57,8 +59,9 @@ EXTRA_PROPOSALS = 10  # unticked items offered beyond a line's quantity
 
 
 def run_url(run_id: int | None) -> str | None:
-    """The distribution run's page, once the runs' pages exist; None otherwise."""
-    if run_id is None:
+    """The distribution run's page if the user may open it; None otherwise (coordinators see
+    the orders but not the runs: a link would only lead them to a 403)."""
+    if run_id is None or not current_user.has_role(*RUN_VIEW_ROLES):
         return None
     try:
         return url_for("distribution.run", run_id=run_id)
@@ -173,7 +176,11 @@ def _proposals(order: TransferOrder) -> dict:
 
 def _render_send(order: TransferOrder, form, status: int = 200):
     return render_template(
-        "distribution/transfer_send.html", order=order, form=form, labels=_labels(order)
+        "distribution/transfer_send.html",
+        order=order,
+        form=form,
+        labels=_labels(order),
+        inspection_days=services.INSPECTION_MARGIN_DAYS,
     ), status
 
 
@@ -220,10 +227,11 @@ def send(order_id: int):
     short = sum(line.quantity - line.sent_quantity for line in order.lines)
     if short:
         flash(
-            _(
-                "Transfer order %(number)s is sent, %(n)s units short of the order.",
+            ngettext(
+                "Transfer order %(number)s is sent, %(num)s unit short of the order.",
+                "Transfer order %(number)s is sent, %(num)s units short of the order.",
+                short,
                 number=order.number,
-                n=short,
             ),
             "warning",
         )

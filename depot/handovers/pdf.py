@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from functools import cache
-from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus import TableStyle as Style
@@ -29,18 +26,25 @@ from depot.handovers.models import Handover, HandoverDevice
 from depot.organisations.models import utcnow
 from depot.requests import measurements
 from depot.web.i18n import current_language, moment
-from depot.web.pdf import FONT, FONT_BOLD, numbered_canvas
-from depot.web.pdf import plain as _plain
+from depot.web.pdf import (
+    DASH,
+    FONT_BOLD,
+    FRAME_PADDING,
+    PAGE_WIDTH,
+    RULE,
+    SHADE,
+    facts,
+    labelled,
+    numbered_canvas,
+    paragraph,
+    printable,
+    styles,
+)
 from depot.web.pdf import register_fonts as _register_fonts
 
 MARGIN = 12 * mm
-PAGE_WIDTH, PAGE_HEIGHT = A4
-FRAME_PADDING = 6  # reportlab's default padding inside the page frame, in points
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
-RULE = colors.Color(0.55, 0.55, 0.55)  # grey rules
-SHADE = colors.Color(0.9, 0.9, 0.9)  # table heads
 WATERMARK = colors.Color(0.88, 0.88, 0.88)
-DASH = "–"
 
 
 @dataclass(frozen=True)
@@ -227,58 +231,19 @@ def sheet_for(handover: Handover, *, printed_by: str) -> HandoverSheet:
 # --- layout ---------------------------------------------------------------------------------
 
 
-@cache
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
-    return {
-        "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9),
-        "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
-        "head": ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10),
-        "section": ParagraphStyle(
-            "section",
-            parent=body,
-            fontName=FONT_BOLD,
-            fontSize=10.5,
-            leading=13,
-            spaceBefore=2.5 * mm,
-            spaceAfter=1 * mm,
-        ),
-        "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=15, leading=19),
-        "number": ParagraphStyle(
-            "number", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15
-        ),
-    }
-
-
-def _printable(text: str | None) -> str:
-    return escape(_plain(text)).replace("\n", "<br/>")
-
-
-def _p(text: str | None, style: str = "body") -> Paragraph:
-    return Paragraph(_printable(text), _styles()[style])
-
-
 def _lines(*parts: tuple[str, str | None]) -> Paragraph:
     """Lines of text in one cell; each part is (style, text) with style 'b' (bold) or ''."""
     out = []
     for style, text in parts:
         if not text:
             continue
-        printable = _printable(text)
-        out.append(f"<font name='{FONT_BOLD}'>{printable}</font>" if style == "b" else printable)
-    return Paragraph("<br/>".join(out) or DASH, _styles()["body"])
-
-
-def _labelled(label: str, text: str | None) -> Paragraph:
-    return Paragraph(
-        f"<font name='{FONT_BOLD}'>{_printable(label)}:</font> {_printable(text)}",
-        _styles()["body"],
-    )
+        markup = printable(text)
+        out.append(f"<font name='{FONT_BOLD}'>{markup}</font>" if style == "b" else markup)
+    return Paragraph("<br/>".join(out) or DASH, styles()["body"])
 
 
 def _section(title: str) -> Paragraph:
-    return _p(title, "section")
+    return paragraph(title, "section")
 
 
 def _grid(rows: list[list], widths: list[float], *, head: bool = True) -> Table:
@@ -302,33 +267,14 @@ def _grid(rows: list[list], widths: list[float], *, head: bool = True) -> Table:
     return table
 
 
-def _facts(rows: list[tuple[str, str]], width: float, label_width: float = 34 * mm) -> Table:
-    table = Table(
-        [[_p(label, "bold"), _p(value)] for label, value in rows],
-        colWidths=[label_width, width - label_width],
-    )
-    table.setStyle(
-        Style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-            ]
-        )
-    )
-    return table
-
-
 def _header(sheet: HandoverSheet) -> list:
     status = sheet.status.upper() if sheet.draft else sheet.status
     box = [
-        _p(_("Handover no. %(number)s", number=sheet.number), "number"),
-        _labelled(_("Status"), status),
-        _labelled(_("Sent"), sheet.sent_at),
+        paragraph(_("Handover no. %(number)s", number=sheet.number), "number"),
+        labelled(_("Status"), status),
+        labelled(_("Sent"), sheet.sent_at),
     ]
-    title = _p(sheet.title, "title")
+    title = paragraph(sheet.title, "title")
     table = Table([[title, box]], colWidths=[CONTENT_WIDTH - 58 * mm, 58 * mm])
     table.setStyle(
         Style(
@@ -345,7 +291,7 @@ def _header(sheet: HandoverSheet) -> list:
     parties = Table(
         [
             [_section(_("Citizen")), _section(_("Hospital and contact"))],
-            [_facts(sheet.citizen, half, 26 * mm), _facts(sheet.hospital, half)],
+            [facts(sheet.citizen, half, 26 * mm), facts(sheet.hospital, half, 34 * mm)],
         ],
         colWidths=[half + 6 * mm, half],
     )
@@ -366,19 +312,22 @@ def _header(sheet: HandoverSheet) -> list:
 def _in_use(devices: list[SheetDevice]) -> list:
     flowables = [_section(_("Devices in use"))]
     if not devices:
-        return [*flowables, _p(_("None recorded."))]
+        return [*flowables, paragraph(_("None recorded."))]
     widths = [62 * mm, 18 * mm, 12 * mm, 50 * mm]
     widths.append(CONTENT_WIDTH - sum(widths))
     rows = [
-        [_p(h, "head") for h in (_("Device"), _("ISO"), _("Qty"), _("Measurements"), _("Note"))]
+        [
+            paragraph(h, "head")
+            for h in (_("Device"), _("ISO"), _("Qty"), _("Measurements"), _("Note"))
+        ]
     ]
     rows += [
         [
-            _p(d.title),
-            _p(d.iso_code),
-            _p(str(d.quantity)),
+            paragraph(d.title),
+            paragraph(d.iso_code),
+            paragraph(str(d.quantity)),
             _lines(*[("", m) for m in d.measurements]),
-            _p(d.note or DASH, "small"),
+            paragraph(d.note or DASH, "small"),
         ]
         for d in devices
     ]
@@ -388,7 +337,7 @@ def _in_use(devices: list[SheetDevice]) -> list:
 def _needed(devices: list[SheetDevice]) -> list:
     flowables = [_section(_("Devices needed"))]
     if not devices:
-        return [*flowables, _p(_("None recorded."))]
+        return [*flowables, paragraph(_("None recorded."))]
     widths = [46 * mm, 13 * mm, 48 * mm, 30 * mm]
     widths.append(CONTENT_WIDTH - sum(widths))
     heads = (
@@ -398,7 +347,7 @@ def _needed(devices: list[SheetDevice]) -> list:
         _("Needed by / duration"),
         _("Delivered by"),
     )
-    rows = [[_p(h, "head") for h in heads]]
+    rows = [[paragraph(h, "head") for h in heads]]
     for d in devices:
         delivery = [
             ("b", d.delivered_by),
@@ -411,8 +360,8 @@ def _needed(devices: list[SheetDevice]) -> list:
         rows.append(
             [
                 _lines(("b", d.title), ("", f"ISO {d.iso_code}"), ("", d.note)),
-                _p(str(d.quantity)),
-                _lines(*[("", m) for m in d.measurements]) if d.measurements else _p(DASH),
+                paragraph(str(d.quantity)),
+                _lines(*[("", m) for m in d.measurements]) if d.measurements else paragraph(DASH),
                 _lines(("", d.needed_by), ("", d.duration)),
                 _lines(*delivery),
             ]
@@ -422,15 +371,15 @@ def _needed(devices: list[SheetDevice]) -> list:
 
 def _home_block(sheet: HandoverSheet) -> list:
     rows = [
-        [_p(label, "head") for label, _value in sheet.home],
-        [_p(value) for _label, value in sheet.home],
+        [paragraph(label, "head") for label, _value in sheet.home],
+        [paragraph(value) for _label, value in sheet.home],
     ]
     width = CONTENT_WIDTH / len(sheet.home)
     flowables = [_section(_("Access to the home")), _grid(rows, [width] * len(sheet.home))]
     if sheet.access_note:
-        flowables += [Spacer(1, 1 * mm), _labelled(_("Access"), sheet.access_note)]
+        flowables += [Spacer(1, 1 * mm), labelled(_("Access"), sheet.access_note)]
     if sheet.home_situation:
-        flowables += [Spacer(1, 1 * mm), _labelled(_("Home situation"), sheet.home_situation)]
+        flowables += [Spacer(1, 1 * mm), labelled(_("Home situation"), sheet.home_situation)]
     return [KeepTogether(flowables)]
 
 
@@ -440,14 +389,20 @@ def _contacts(sheet: HandoverSheet) -> list:
         widths = [60 * mm, 45 * mm, 40 * mm]
         widths.append(CONTENT_WIDTH - sum(widths))
         heads = (_("Name"), _("Relation"), _("Phone"), _("Has a key"))
-        rows = [[_p(h, "head") for h in heads]]
+        rows = [[paragraph(h, "head") for h in heads]]
         rows += [
-            [_p(c.name, "bold"), _p(c.relation), _p(c.phone), _p(c.has_key)] for c in sheet.contacts
+            [
+                paragraph(c.name, "bold"),
+                paragraph(c.relation),
+                paragraph(c.phone),
+                paragraph(c.has_key),
+            ]
+            for c in sheet.contacts
         ]
         flowables.append(_grid(rows, widths))
     else:
-        flowables.append(_p(_("None recorded.")))
-    flowables += [Spacer(1, 1 * mm), _labelled(_("Consent"), sheet.consent)]
+        flowables.append(paragraph(_("None recorded.")))
+    flowables += [Spacer(1, 1 * mm), labelled(_("Consent"), sheet.consent)]
     return [KeepTogether(flowables)]
 
 
@@ -458,10 +413,10 @@ def _story(sheet: HandoverSheet) -> list:
     story += _home_block(sheet)
     story += _contacts(sheet)
     if sheet.note:
-        story += [KeepTogether([_section(_("Notes")), _p(sheet.note)])]
+        story += [KeepTogether([_section(_("Notes")), paragraph(sheet.note)])]
     if sheet.outcome:
         width = CONTENT_WIDTH
-        story += [KeepTogether([_section(_("Discharge")), _facts(sheet.outcome, width, 40 * mm)])]
+        story += [KeepTogether([_section(_("Discharge")), facts(sheet.outcome, width, 40 * mm)])]
     return story
 
 

@@ -9,32 +9,21 @@ a solve overruns. Failure reasons are stored as codes and translated when shown.
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Flask
-from sqlalchemy import update
 
 from depot.extensions import db
-from depot.organisations.models import utcnow
 from depot.purchasing import services
 from depot.purchasing.models import PurchaseRound
 from depot.web import jobs as background
 from depot.web.i18n import local_today
+from depot.web.job_rows import JobProgress, JobStopped, TimeLimitExceeded
 from procurement.optimizer.sharing import plan_purchase
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 0.5  # seconds between progress writes
 # Codes stored in PurchaseRound.error; the pages translate them.
 FAILURES = ("infeasible", "not_solved", "time_limit", "crashed")
-
-
-class TimeLimitExceeded(Exception):
-    pass
-
-
-class RoundCancelled(Exception):
-    pass
 
 
 def start(*, app: Flask, round_id: int, time_limit: int) -> str:
@@ -45,41 +34,16 @@ def start(*, app: Flask, round_id: int, time_limit: int) -> str:
 wait_for_local_jobs = background.wait_for_local_jobs
 
 
-def _set(round_id: int, *, only_if: tuple[str, ...], **values) -> bool:
-    done = db.session.execute(
-        update(PurchaseRound)
-        .where(PurchaseRound.id == round_id, PurchaseRound.status.in_(only_if))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return done == 1
-
-
 def run_round(round_id: int) -> None:
     """Solve one queued round and store its plan; a cancelled or taken round is left alone."""
-    if not _set(round_id, only_if=("queued",), status="running", progress=1):
+    job = JobProgress(PurchaseRound, round_id)
+    if not job.claim():
         return
     purchase_round = db.session.get(PurchaseRound, round_id)
     limit = purchase_round.time_limit_seconds
-    started = time.perf_counter()
-    last_write = 0.0
 
     def progress(done: int, steps: int) -> None:
-        nonlocal last_write
-        elapsed = time.perf_counter() - started
-        if elapsed > limit * 1.5 + 30:
-            raise TimeLimitExceeded
-        if elapsed - last_write < PROGRESS_EVERY and done < steps:
-            return
-        last_write = elapsed
-        if not _set(
-            round_id,
-            only_if=("running",),
-            progress=max(1, min(99, 100 * done // max(steps, 1))),
-            progress_note=f"{done}/{steps}",
-        ):
-            raise RoundCancelled
+        job.report(100 * done // max(steps, 1), f"solve {done}/{steps}")
 
     try:
         today = local_today()
@@ -92,37 +56,24 @@ def run_round(round_id: int) -> None:
         )
     except TimeLimitExceeded:
         db.session.rollback()
-        _finish(round_id, status="failed", error="time_limit")
+        job.finish(status="failed", error="time_limit")
         return
-    except RoundCancelled:
+    except JobStopped:
         db.session.rollback()
         return
     except Exception:
         db.session.rollback()
         log.exception("purchase round %s failed", round_id)
-        _finish(round_id, status="failed", error="crashed")
+        job.finish(status="failed", error="crashed")
         return
     if plan.status not in ("optimal", "feasible"):
-        _finish(round_id, status="failed", error=plan.status)
+        job.finish(status="failed", error=plan.status)
         return
     wanted = set(instance.products)
     result = services.plan_to_json(
         plan, instance=instance, late_lines=[line.id for line in late if line.product_id in wanted]
     )
-    _finish(round_id, status="solved", result=result)
-
-
-def _finish(round_id: int, *, status: str, error: str | None = None, result=None) -> None:
-    _set(
-        round_id,
-        only_if=("running",),
-        status=status,
-        error=error,
-        result=result,
-        progress=100,
-        finished_at=utcnow(),
-        version_id=PurchaseRound.version_id + 1,
-    )
+    job.finish(status="solved", result=result)
 
 
 worker = background.worker

@@ -20,7 +20,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from depot.auth.models import User
 from depot.catalogue.models import Contract, ContractLine, Product, Supplier
@@ -36,10 +35,10 @@ from depot.purchasing.models import (
     PurchaseRound,
 )
 from depot.stock.services import receive_stock
+from depot.web import numbering
 from depot.web.i18n import local_today
 
 NUMBER_PREFIX = "IO"
-NUMBER_ATTEMPTS = 25
 NUMBER_LOCK = 0x494F  # "IO": the advisory lock's first key; the year is the second
 REASON_MAX = 1000
 NOTE_MAX = 2000
@@ -186,46 +185,16 @@ def _merge(drafts: Sequence[OrderLineDraft]) -> dict[tuple, dict[tuple, _Merged]
     return groups
 
 
-def _last_number(prefix: str) -> int:
-    last = db.session.scalar(
-        select(PurchaseOrder.number)
-        .where(PurchaseOrder.number.like(f"{prefix}%"))
-        .order_by(func.length(PurchaseOrder.number).desc(), PurchaseOrder.number.desc())
-        .limit(1)
-    )
-    tail = last[len(prefix) :] if last else ""
-    return int(tail) if tail.isascii() and tail.isdigit() else 0
-
-
-def _serialise_numbering(year: int) -> None:
-    """On PostgreSQL, take the year's numbering lock until the transaction ends.
-
-    Without it, concurrent accepts all read the same last number and queue on the unique
-    index, retrying one by one. SQLite already lets one writer in at a time.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(NUMBER_LOCK, year)))
-
-
 def _insert_numbered(fields: dict, year: int) -> PurchaseOrder:
-    """Insert the order with the year's next free number; retried when a racer took it."""
-    prefix = f"{NUMBER_PREFIX}-{year}-"
-    _serialise_numbering(year)
-    for _attempt in range(NUMBER_ATTEMPTS):
-        number = f"{prefix}{_last_number(prefix) + 1:05d}"
-        order = PurchaseOrder(number=number, **fields)
-        try:
-            with db.session.begin_nested():
-                db.session.add(order)
-                db.session.flush()
-        except IntegrityError:
-            # The savepoint is rolled back and the order dropped; if a racer took the number,
-            # read the last number again.
-            if not db.session.scalar(select(exists().where(PurchaseOrder.number == number))):
-                raise
-            continue
-        return order
-    raise Conflict(_l("No order number could be reserved. Try again."))
+    """Insert the order with the year's next free number (IO-2026-00001)."""
+    return numbering.insert_numbered(
+        PurchaseOrder,
+        code=NUMBER_PREFIX,
+        year=year,
+        lock=NUMBER_LOCK,
+        fields=fields,
+        refused=_l("No order number could be reserved. Try again."),
+    )
 
 
 def create_orders(

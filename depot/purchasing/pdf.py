@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from functools import cache
-from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
@@ -44,18 +40,25 @@ from depot.purchasing.models import PurchaseOrder
 from depot.purchasing.order_queries import goods_total, line_amount, order_total
 from depot.purchasing.orders import ORDER_STATE_LABELS
 from depot.web.i18n import day, dkk, moment, number
-from depot.web.pdf import FONT, FONT_BOLD, numbered_canvas
-from depot.web.pdf import plain as _plain
+from depot.web.pdf import (
+    DASH,
+    FONT_BOLD,
+    FRAME_PADDING,
+    PAGE_WIDTH,
+    RULE,
+    SHADE,
+    facts,
+    labelled,
+    numbered_canvas,
+    paragraph,
+    printable,
+    styles,
+)
 from depot.web.pdf import register_fonts as _register_fonts
 
 MARGIN = 14 * mm
-PAGE_WIDTH, PAGE_HEIGHT = A4
-FRAME_PADDING = 6  # reportlab's default padding inside the page frame, in points
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
-RULE = colors.Color(0.55, 0.55, 0.55)
-SHADE = colors.Color(0.9, 0.9, 0.9)
 WATERMARK = colors.Color(0.88, 0.88, 0.88)
-DASH = "–"
 SLACK = 1  # points: the frame adds heights up a little differently from `_Block`
 
 
@@ -196,79 +199,15 @@ def sheet_for(order: PurchaseOrder, *, printed_by: str) -> OrderSheet:
 # --- layout ---------------------------------------------------------------------------------
 
 
-@cache
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
-    return {
-        "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9),
-        "bold": ParagraphStyle("bold", parent=body, fontName=FONT_BOLD),
-        "head": ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10),
-        "num": ParagraphStyle("num", parent=body, alignment=TA_RIGHT),
-        "head_num": ParagraphStyle(
-            "head_num", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10, alignment=TA_RIGHT
-        ),
-        "bold_num": ParagraphStyle("bold_num", parent=body, fontName=FONT_BOLD, alignment=TA_RIGHT),
-        "section": ParagraphStyle(
-            "section",
-            parent=body,
-            fontName=FONT_BOLD,
-            fontSize=10.5,
-            leading=13,
-            spaceBefore=3 * mm,
-            spaceAfter=1 * mm,
-        ),
-        "depot": ParagraphStyle("depot", parent=body, fontName=FONT_BOLD, spaceBefore=2 * mm),
-        "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=16, leading=20),
-        "number": ParagraphStyle(
-            "number", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15
-        ),
-    }
-
-
-def _printable(text: str | None) -> str:
-    return escape(_plain(text)).replace("\n", "<br/>")
-
-
-def _p(text: str | None, style: str = "body") -> Paragraph:
-    return Paragraph(_printable(text), _styles()[style])
-
-
-def _labelled(label: str, text: str | None) -> Paragraph:
-    return Paragraph(
-        f"<font name='{FONT_BOLD}'>{_printable(label)}:</font> {_printable(text)}",
-        _styles()["body"],
-    )
-
-
-def _facts(rows: list[tuple[str, str]], width: float, label_width: float = 28 * mm) -> Table:
-    table = Table(
-        [[_p(label, "bold"), _p(value)] for label, value in rows],
-        colWidths=[label_width, width - label_width],
-    )
-    table.setStyle(
-        Style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-            ]
-        )
-    )
-    return table
-
-
 def _header(sheet: OrderSheet) -> list:
     box = [
-        _p(_("Order no. %(number)s", number=sheet.number), "number"),
-        *(_labelled(label, value) for label, value in sheet.facts),
+        paragraph(_("Order no. %(number)s", number=sheet.number), "number"),
+        *(labelled(label, value) for label, value in sheet.facts),
         # As written everywhere else ("Kladde", "Sendt"); the mark across the page has capitals.
-        _labelled(_("Status"), sheet.status),
+        labelled(_("Status"), sheet.status),
     ]
     top = Table(
-        [[_p(_("Purchase order"), "title"), box]],
+        [[paragraph(_("Purchase order"), "title"), box]],
         colWidths=[CONTENT_WIDTH - 72 * mm, 72 * mm],
     )
     top.setStyle(
@@ -285,8 +224,8 @@ def _header(sheet: OrderSheet) -> list:
     half = (CONTENT_WIDTH - 6 * mm) / 2
     parties = Table(
         [
-            [_p(_("Ordered by"), "section"), _p(_("Supplier"), "section")],
-            [_facts(sheet.buyer, half), _facts(sheet.supplier, half)],
+            [paragraph(_("Ordered by"), "section"), paragraph(_("Supplier"), "section")],
+            [facts(sheet.buyer, half, 28 * mm), facts(sheet.supplier, half, 28 * mm)],
         ],
         colWidths=[half + 6 * mm, half],
     )
@@ -386,32 +325,32 @@ def _widths(widths: list) -> list[float]:
 
 def _delivery(delivery: SheetDelivery, *, subtotal: bool, tail: list) -> _Block:
     heads = [
-        _p(_("HMI no."), "head"),
-        _p(_("Product"), "head"),
-        _p(_("Qty"), "head_num"),
-        _p(_("Unit price"), "head_num"),
-        _p(_("Amount"), "head_num"),
+        paragraph(_("HMI no."), "head"),
+        paragraph(_("Product"), "head"),
+        paragraph(_("Qty"), "head_num"),
+        paragraph(_("Unit price"), "head_num"),
+        paragraph(_("Amount"), "head_num"),
     ]
     rows = [heads]
     rows += [
         [
-            _p(line.hmi_number),
-            _p(line.product),
-            _p(line.quantity, "num"),
-            _p(line.unit_price, "num"),
-            _p(line.amount, "num"),
+            paragraph(line.hmi_number),
+            paragraph(line.product),
+            paragraph(line.quantity, "num"),
+            paragraph(line.unit_price, "num"),
+            paragraph(line.amount, "num"),
         ]
         for line in delivery.lines
     ]
     if subtotal:
-        total = _p(delivery.subtotal, "bold_num")
-        rows.append(["", _p(_("Subtotal for this address"), "bold"), "", "", total])
+        total = paragraph(delivery.subtotal, "bold_num")
+        rows.append(["", paragraph(_("Subtotal for this address"), "bold"), "", "", total])
     address = [
-        _p(_("Delivery to %(depot)s", depot=delivery.depot), "section"),
-        _labelled(_("Address"), delivery.address),
+        paragraph(_("Delivery to %(depot)s", depot=delivery.depot), "section"),
+        labelled(_("Address"), delivery.address),
     ]
     if delivery.opening_hours:
-        address.append(_labelled(_("Opening hours"), delivery.opening_hours))
+        address.append(labelled(_("Opening hours"), delivery.opening_hours))
     address.append(Spacer(1, 1 * mm))
     table = _grid(rows, _widths(SUPPLIER_WIDTHS), total_rows=1 if subtotal else 0)
     return _Block(address, table, tail)
@@ -420,9 +359,9 @@ def _delivery(delivery: SheetDelivery, *, subtotal: bool, tail: list) -> _Block:
 def _totals(sheet: OrderSheet) -> Table:
     label_width = 50 * mm
     rows = [
-        [_p(_("Goods"), "body"), _p(sheet.goods_total, "num")],
-        [_p(_("Order cost"), "body"), _p(sheet.order_cost, "num")],
-        [_p(_("Total"), "bold"), _p(sheet.total, "bold_num")],
+        [paragraph(_("Goods"), "body"), paragraph(sheet.goods_total, "num")],
+        [paragraph(_("Order cost"), "body"), paragraph(sheet.order_cost, "num")],
+        [paragraph(_("Total"), "bold"), paragraph(sheet.total, "bold_num")],
     ]
     table = Table(rows, colWidths=[label_width, 35 * mm], hAlign="RIGHT")
     table.setStyle(
@@ -443,33 +382,40 @@ ALLOCATION_WIDTHS = [20 * mm, 52 * mm, 16 * mm, None]  # the split takes the res
 def _shares(line: SheetLine) -> Paragraph:
     """'Herning Kommune 3 · Holstebro Kommune 1', each quantity in bold."""
     parts = [
-        f"{_printable(name)}&nbsp;<font name='{FONT_BOLD}'>{_printable(quantity)}</font>"
+        f"{printable(name)}&nbsp;<font name='{FONT_BOLD}'>{printable(quantity)}</font>"
         for name, quantity in line.shares
     ]
-    return Paragraph(" · ".join(parts), _styles()["body"])
+    return Paragraph(" · ".join(parts), styles()["body"])
 
 
 def _allocation(sheet: OrderSheet) -> list[_Block]:
     """Which organisation gets how many of each line, per depot: for the depot receiving it."""
     heads = [
-        _p(_("HMI no."), "head"),
-        _p(_("Product"), "head"),
-        _p(_("Qty"), "head_num"),
-        _p(_("For (organisation and quantity)"), "head"),
+        paragraph(_("HMI no."), "head"),
+        paragraph(_("Product"), "head"),
+        paragraph(_("Qty"), "head_num"),
+        paragraph(_("For (organisation and quantity)"), "head"),
     ]
     blocks = []
     for n, delivery in enumerate(sheet.deliveries):
         head: list = []
         if n == 0:
             head += [
-                _p(_("Allocation (internal)"), "section"),
-                _p(_("For the receiving depot: which organisation each quantity is for."), "small"),
+                paragraph(_("Allocation (internal)"), "section"),
+                paragraph(
+                    _("For the receiving depot: which organisation each quantity is for."), "small"
+                ),
             ]
         if len(sheet.deliveries) > 1:
-            head.append(_p(delivery.depot, "depot"))
+            head.append(paragraph(delivery.depot, "depot"))
         head.append(Spacer(1, 1 * mm))
         rows = [heads] + [
-            [_p(line.hmi_number), _p(line.product), _p(line.quantity, "num"), _shares(line)]
+            [
+                paragraph(line.hmi_number),
+                paragraph(line.product),
+                paragraph(line.quantity, "num"),
+                _shares(line),
+            ]
             for line in delivery.lines
         ]
         blocks.append(_Block(head, _grid(rows, _widths(ALLOCATION_WIDTHS)), []))
@@ -486,7 +432,7 @@ def _story(sheet: OrderSheet) -> list:
     if not sheet.deliveries:
         story += totals
     if sheet.note:
-        story += [KeepTogether([_p(_("Note"), "section"), _p(sheet.note)])]
+        story += [KeepTogether([paragraph(_("Note"), "section"), paragraph(sheet.note)])]
     if sheet.allocation:
         story += _allocation(sheet)
     return story

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,7 @@ from depot.purchasing.models import (
     PurchaseRoundParticipant,
 )
 from depot.purchasing.orders import OrderLineDraft, create_orders
+from depot.web import job_rows
 from depot.web.i18n import dkk
 from procurement.optimizer.model import (
     Demand,
@@ -44,7 +45,6 @@ MAX_PARTICIPANTS = 20
 QUANTITY_MAX = 1_000_000
 BUDGET_MAX = Decimal("1000000000")
 # A job that has not reported back within its time limit plus this is taken as lost.
-STALE_AFTER = timedelta(minutes=10)
 RUNNABLE_FROM = ("draft", "solved", "failed")
 
 
@@ -392,49 +392,19 @@ def request_run(*, purchase_round: PurchaseRound, user: User | None, today: date
                 names=names + (" …" if len(missing) > 5 else ""),
             )
         )
-    previous = purchase_round.status
-    done = db.session.execute(
-        update(PurchaseRound)
-        .where(PurchaseRound.id == purchase_round.id, PurchaseRound.status == previous)
-        .values(
-            status="queued",
-            progress=0,
-            progress_note=None,
-            result=None,
-            error=None,
-            started_at=utcnow(),
-            finished_at=None,
-            version_id=PurchaseRound.version_id + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
+    if not job_rows.mark_queued(purchase_round):
         raise Conflict(_l("Someone else started or changed the round at the same time."))
-    db.session.expire(purchase_round)
 
 
-def is_stale(purchase_round: PurchaseRound) -> bool:
-    """A queued or running job that should long have finished (its worker died)."""
-    if purchase_round.status not in ("queued", "running") or purchase_round.started_at is None:
-        return False
-    limit = timedelta(seconds=purchase_round.time_limit_seconds) + STALE_AFTER
-    return utcnow() - purchase_round.started_at > limit
+is_stale = job_rows.is_stale
 
 
 def cancel_round(*, purchase_round: PurchaseRound) -> None:
     """Give up a round that has not been accepted."""
-    done = db.session.execute(
-        update(PurchaseRound)
-        .where(
-            PurchaseRound.id == purchase_round.id,
-            PurchaseRound.status.in_(("draft", "solved", "failed", "queued", "running")),
-        )
-        .values(status="cancelled", version_id=PurchaseRound.version_id + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
+    if not job_rows.mark_cancelled(
+        purchase_round, from_statuses=("draft", "solved", "failed", "queued", "running")
+    ):
         raise Conflict(_l("The round was accepted or cancelled already."))
-    db.session.expire(purchase_round)
 
 
 def stored_plan(purchase_round: PurchaseRound) -> dict | None:

@@ -35,6 +35,7 @@ from depot.purchasing.results import read_result
 from depot.purchasing.schemas import InstanceSchema, RoundStatusSchema
 from depot.web.forms import parse_id
 from depot.web.i18n import local_today
+from depot.web.job_rows import progress_text
 from depot.web.lists import page_number
 from depot.web.security import roles_required
 
@@ -217,6 +218,7 @@ def _render_round(purchase_round: PurchaseRound, status: int = 200):
         orders=orders,
         can_edit=access.can_edit_round(current_user, purchase_round),
         stale=services.is_stale(purchase_round),
+        step=progress_text(purchase_round.progress_note),
         failure=failure_message(purchase_round.error) if purchase_round.error else None,
         badges=STATE_BADGES,
         labels=state_labels(),
@@ -428,7 +430,7 @@ def status(round_id: int):
         "id": purchase_round.id,
         "status": purchase_round.status,
         "progress": purchase_round.progress,
-        "progress_note": purchase_round.progress_note,
+        "progress_note": progress_text(purchase_round.progress_note),
         "elapsed_seconds": elapsed,
         "time_limit_seconds": purchase_round.time_limit_seconds,
         "finished": purchase_round.status not in ("queued", "running"),

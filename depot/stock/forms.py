@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.validators import ValidationError as _ValidationError
 
 from depot.stock.services import MAX_QUANTITY
@@ -47,6 +54,11 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError(self.gettext("Not a valid integer value."))
         self.data = int(text)
+
+    def pre_validate(self, form):
+        # Not a number: say so once, not again as "out of range".
+        if self.process_errors:
+            raise StopValidation()
 
 
 def _quantity_field(label, low: int, description=None) -> WholeNumberField:

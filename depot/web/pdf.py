@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table
+from reportlab.platypus import TableStyle as Style
 
 FONT, FONT_BOLD = "DepotVera", "DepotVeraBold"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 RULE = colors.Color(0.55, 0.55, 0.55)  # grey rules
+SHADE = colors.Color(0.9, 0.9, 0.9)  # table heads
+LIGHT = colors.Color(0.96, 0.96, 0.96)  # sub-heading rows
+DASH = "–"  # an empty value
 WATERMARK = colors.Color(0.88, 0.88, 0.88)
 FRAME_PADDING = 6  # reportlab's default padding inside the page frame, in points
 
@@ -39,6 +47,65 @@ def plain(text: str | None) -> str:
         base = unicodedata.normalize("NFKD", char)[:1]
         out.append(base if base and ord(base) in glyphs else "?")
     return "".join(out)
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles of every printed document, by name."""
+    body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
+    bold = {"parent": body, "fontName": FONT_BOLD}
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9),
+        "bold": ParagraphStyle("bold", **bold),
+        "head": ParagraphStyle("head", fontSize=8, leading=10, **bold),
+        "num": ParagraphStyle("num", parent=body, alignment=TA_RIGHT),
+        "head_num": ParagraphStyle("head_num", fontSize=8, leading=10, alignment=TA_RIGHT, **bold),
+        "bold_num": ParagraphStyle("bold_num", alignment=TA_RIGHT, **bold),
+        "line": ParagraphStyle("line", fontSize=9.5, leading=12, **bold),
+        "depot": ParagraphStyle("depot", spaceBefore=2 * mm, **bold),
+        "section": ParagraphStyle(
+            "section", fontSize=10.5, leading=13, spaceBefore=3 * mm, spaceAfter=1 * mm, **bold
+        ),
+        "title": ParagraphStyle("title", fontSize=16, leading=20, **bold),
+        "number": ParagraphStyle("number", fontSize=12, leading=15, **bold),
+    }
+
+
+def printable(text: str | None) -> str:
+    """`text` as paragraph markup: printable characters, escaped, line breaks kept."""
+    return escape(plain(text)).replace("\n", "<br/>")
+
+
+def paragraph(text: str | None, style: str = "body") -> Paragraph:
+    return Paragraph(printable(text), styles()[style])
+
+
+def labelled(label: str, text: str | None) -> Paragraph:
+    """'Label: text' with the label in bold."""
+    return Paragraph(
+        f"<font name='{FONT_BOLD}'>{printable(label)}:</font> {printable(text)}", styles()["body"]
+    )
+
+
+def facts(rows: list[tuple[str, str]], width: float, label_width: float) -> Table:
+    """Label/value rows with thin rules, as in a letter's header box."""
+    table = Table(
+        [[paragraph(label, "bold"), paragraph(value)] for label, value in rows],
+        colWidths=[label_width, width - label_width],
+    )
+    table.setStyle(
+        Style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ]
+        )
+    )
+    return table
 
 
 def numbered_canvas(

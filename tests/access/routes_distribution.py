@@ -59,6 +59,7 @@ ROUTES = {
     ),
     "distribution.run": Route(url=_url(), expect=_view),
     "distribution.status": Route(url=_url("/status"), expect=_view),
+    "distribution.instance": Route(url=_url("/instance.json"), expect=_view),
     "distribution.start": Route(url=_url("/run"), get=False, post=True, expect=_edit({409})),
     "distribution.accept": Route(url=_url("/accept"), get=False, post=True, expect=_edit({409})),
     "distribution.cancel": Route(url=_url("/cancel"), get=False, post=True, expect=_edit({409})),

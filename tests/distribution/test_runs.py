@@ -14,6 +14,8 @@ from depot.distribution import jobs
 from depot.distribution.models import DistributionRun, TransferOrder
 from depot.extensions import db
 from depot.requests.models import BasicPackage, BasicPackageLine
+from procurement.optimizer.distribute import plan_distribution
+from procurement.optimizer.parse_distribute import parse_distribution
 
 HERNING = (56.139, 8.974)
 HOLSTEBRO = (56.360, 8.616)
@@ -113,7 +115,7 @@ def test_a_run_moves_beds_to_the_depot_without_and_compares_one_shared_depot(
     assert 'data-testid="run-result"' in html and 'data-testid="what-if-table"' in html
     assert html.count('data-testid="flow-row"') == 2
     assert html.count('data-testid="flow-line"') == 2  # the schematic's arrows
-    assert "18 12 10 Plejesenge" in html
+    assert "18 12 10 Type" in html  # the product type in the page's language (English)
 
 
 def test_accepting_creates_one_open_transfer_order_per_pair_and_only_once(
@@ -159,7 +161,10 @@ def test_a_run_where_nothing_pays_proposes_no_transfer(app, client, login_as, wo
         ({"cost_per_km": "-1"}, "Enter an amount from 0 to"),
         ({"cost_per_km": "abc"}, "Enter an amount like 1234,50."),
         ({"shortage_penalty_factor": "101"}, "from 0 to 100"),
-        ({"shortage_penalty_factor": "x"}, "Not a valid decimal value"),
+        ({"shortage_penalty_factor": "x"}, "Enter an amount like"),
+        ({"shortage_penalty_factor": "0,005"}, "at most two decimals"),
+        ({"horizon_months": "9" * 400}, "Not a valid integer value"),
+        ({"time_limit_seconds": "abc"}, "Not a valid integer value"),
         ({"service_sets": "51"}, "from 0 to 50"),
         ({"service_package": "999999"}, "Not a valid choice"),
         ({"what_if_hub": "x"}, "is-invalid"),
@@ -175,16 +180,20 @@ def test_bad_run_forms_are_refused(app, client, login_as, world, overrides, mess
         assert db.session.scalars(select(DistributionRun)).first() is None
 
 
-def test_a_hub_without_coordinates_is_refused(app, client, login_as, world, make):
+def test_a_hub_without_coordinates_is_not_offered_and_refused(app, client, login_as, world, make):
     login_as("procurement", world["region"])
     nowhere = make.depot(name="Depot uden placering")
     with app.app_context():
         stored = db.session.merge(nowhere)
         stored.latitude = stored.longitude = None
         db.session.commit()
+    form = client.get("/procurement/distribution/new").get_data(as_text=True)
+    assert "Depot uden placering" not in form and "Gødstrup fællesdepot" in form
     response = _create(client, world, what_if_hub=str(nowhere.id))
     assert response.status_code == 400
-    assert "have coordinates" in response.get_data(as_text=True)
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(DistributionRun)).first() is None
 
 
 def test_only_the_region_runs_and_everyone_with_a_depot_role_looks(
@@ -231,3 +240,193 @@ def test_the_status_json_and_a_crashed_job(app, client, login_as, world, monkeyp
     assert client.post(f"/procurement/distribution/{run.id}/run").status_code == 302
     jobs.wait_for_local_jobs(timeout=60)
     assert _run(app).status == "solved"
+
+
+def test_the_input_downloads_as_solved_and_solves_to_the_same_plan(
+    app, client, login_as, world, make
+):
+    login_as("procurement", world["region"])
+    nowhere = make.depot(name="Depot uden placering")
+    with app.app_context():
+        stored = db.session.merge(nowhere)
+        stored.latitude = stored.longitude = None
+        db.session.commit()
+    _create(client, world)
+    jobs.wait_for_local_jobs(timeout=60)
+    run = _run(app)
+    plan = json.loads(run.result)["plan"]
+
+    response = client.get(f"/procurement/distribution/{run.id}/instance.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    instance = parse_distribution(response.get_json())
+    again = plan_distribution(instance, time_limit=30.0)
+    assert again.status == "optimal"
+    assert again.total_cost == pytest.approx(plan["total_cost"])
+    assert {d.id for d in instance.depots} == {
+        world["godstrup"].id,
+        world["herning_depot"].id,
+        world["holstebro_depot"].id,
+    }
+    beds = next(p for p in instance.products if p.id.startswith("t"))
+    assert (beds.volume, beds.handling) == (1.5, 2.0)
+
+    # The depot without a position is left out, and the page says so.
+    html = client.get(f"/procurement/distribution/{run.id}").get_data(as_text=True)
+    assert 'data-testid="left-out"' in html and "Depot uden placering" in html
+    assert 'data-testid="instance-download"' in html
+
+    # Later stock changes don't change the input as solved.
+    extra = make.product(product_type=make.product_type())
+    make.items(product=extra, depot=world["godstrup"], owner=world["region"], count=3)
+    assert client.get(f"/procurement/distribution/{run.id}/instance.json").get_json() == (
+        response.get_json()
+    )
+
+
+def test_a_draft_run_downloads_the_input_as_it_would_be_now(app, client, login_as, world):
+    login_as("procurement", world["region"])
+    _create(client, world, run_now="")
+    run = _run(app)
+    assert run.status == "draft"
+    data = client.get(f"/procurement/distribution/{run.id}/instance.json").get_json()
+    stock = {(row["depot"], row["product"]): row["quantity"] for row in data["stock"]}
+    assert sum(stock.values()) == 6
+    assert {row["depot"] for row in data["stock"]} == {world["herning_depot"].id}
+    # Two beds per depot from the basic package at least.
+    assert all(row["quantity"] >= 2 for row in data["demand"])
+    assert len(data["transport"]) == 6
+    assert client.get("/procurement/distribution/999999/instance.json").status_code == 404
+
+
+def test_the_progress_note_reads_as_a_sentence(app, client, login_as, world):
+    login_as("procurement", world["region"])
+    _create(client, world, run_now="")
+    run = _run(app)
+    with app.app_context():
+        stored = db.session.get(DistributionRun, run.id)
+        stored.status, stored.progress, stored.progress_note = "running", 40, "solve 3/12"
+        stored.started_at = stored.created_at
+        db.session.commit()
+    status = client.get(f"/procurement/distribution/{run.id}/status").get_json()
+    assert status["step"] == "Optimising (3/12)" and status["progress"] == 40
+    html = client.get(f"/procurement/distribution/{run.id}").get_data(as_text=True)
+    assert "Optimising (3/12)" in html
+
+
+def _solved_run(app, client, world, **overrides) -> int:
+    before = {r.id for r in _runs(app)}
+    _create(client, world, **overrides)
+    jobs.wait_for_local_jobs(timeout=60)
+    (run,) = [r for r in _runs(app) if r.id not in before]
+    assert run.status == "solved", run.error
+    return run.id
+
+
+def _runs(app) -> list[DistributionRun]:
+    with app.app_context():
+        runs = db.session.scalars(select(DistributionRun)).all()
+        for run in runs:
+            db.session.expunge(run)
+        return runs
+
+
+def test_a_second_plan_is_refused_while_the_first_ones_orders_are_open(
+    app, client, login_as, world
+):
+    login_as("procurement", world["region"])
+    first = _solved_run(app, client, world)
+    second = _solved_run(app, client, world)
+    assert client.post(f"/procurement/distribution/{first}/accept").status_code == 302
+
+    page = client.get(f"/procurement/distribution/{second}").get_data(as_text=True)
+    assert 'data-testid="replace-open"' in page
+    refused = client.post(f"/procurement/distribution/{second}/accept")
+    assert refused.status_code == 409
+    assert "would move the same stock twice" in refused.get_data(as_text=True)
+    with app.app_context():
+        orders = db.session.scalars(select(TransferOrder)).all()
+        assert {o.run_id for o in orders} == {first} and len(orders) == 2
+        assert db.session.get(DistributionRun, second).status == "solved"
+
+    # With the deliberate tick the earlier run's open orders are cancelled, with the reason.
+    replaced = client.post(f"/procurement/distribution/{second}/accept", data={"replace_open": "y"})
+    assert replaced.status_code == 302
+    with app.app_context():
+        orders = db.session.scalars(select(TransferOrder).order_by(TransferOrder.id)).all()
+        assert [(o.run_id, o.status) for o in orders] == [
+            (first, "cancelled"),
+            (first, "cancelled"),
+            (second, "open"),
+            (second, "open"),
+        ]
+        assert f"replaced by distribution run {second}" in orders[0].note
+    again = client.post(f"/procurement/distribution/{second}/accept")
+    assert again.status_code == 409
+    assert "accepted already" in again.get_data(as_text=True)
+
+
+def test_a_danish_decimal_comma_in_the_penalty_is_read_as_a_decimal(app, client, login_as, world):
+    login_as("procurement", world["region"])
+    run_id = _solved_run(app, client, world, shortage_penalty_factor="0,5")
+    with app.app_context():
+        assert db.session.get(DistributionRun, run_id).shortage_penalty_factor == Decimal("0.5")
+
+
+def test_the_result_separates_devices_from_consumables_and_speaks_the_pages_language(
+    app, client, login_as, world, make
+):
+    login_as("procurement", world["region"])
+    run_id = _solved_run(app, client, world)
+    beds = f"t{_bed_type(app)}"
+    h, s_ = world["herning_depot"].id, world["holstebro_depot"].id
+    line = {"demand": 0, "before": 0, "after": 0}
+    with app.app_context():
+        db.session.get(ProductType, int(beds[1:])).title_en = "Care beds"
+        run = db.session.get(DistributionRun, run_id)
+        result = json.loads(run.result)
+        result["labels"] = {beds: "18 12 10 Plejesenge", "p99": "Handsker"}
+        result["plan"]["stock_after"] = [
+            {**line, "depot": h, "product": beds, "shortage_before": 3, "shortage_after": 1},
+            {**line, "depot": s_, "product": beds, "shortage_before": 2, "shortage_after": 0},
+            {
+                **line,
+                "depot": s_,
+                "product": "p99",
+                "shortage_before": 7,
+                "shortage_after": 7,
+            },
+        ]
+        run.result = json.dumps(result)
+        db.session.commit()
+    html = client.get(f"/procurement/distribution/{run_id}").get_data(as_text=True)
+    assert 'data-testid="shortage">5 → 1<' in html
+    assert "Consumables short: 7 → 7 units" in html and "No depot has consumables" in html
+    assert 'data-testid="result-explained"' in html and 'data-testid="solved-at"' in html
+    # Product types are named in the page's language (English here), consumables as stored.
+    assert "18 12 10 Care beds" in html and "Plejesenge" not in html
+    assert "Handsker" in html
+
+
+def _bed_type(app) -> int:
+    with app.app_context():
+        return db.session.scalars(
+            select(ProductType.id).where(ProductType.iso_code == "18 12 10")
+        ).one()
+
+
+def test_a_cancelled_run_keeps_its_plan_to_read_and_a_draft_says_what_comes(
+    app, client, login_as, world
+):
+    login_as("procurement", world["region"])
+    run_id = _solved_run(app, client, world)
+    assert client.post(f"/procurement/distribution/{run_id}/cancel").status_code == 302
+    html = client.get(f"/procurement/distribution/{run_id}").get_data(as_text=True)
+    assert 'data-testid="run-cancelled"' in html and 'data-testid="run-result"' in html
+    assert 'data-testid="accept-run"' not in html
+    assert client.post(f"/procurement/distribution/{run_id}/accept").status_code == 409
+    _create(client, world, run_now="")
+    draft = max(r.id for r in _runs(app))
+    html = client.get(f"/procurement/distribution/{draft}").get_data(as_text=True)
+    assert 'data-testid="run-draft"' in html
+    assert 'href="/procurement/distribution/"' in html  # the way back to the list

@@ -25,6 +25,7 @@ from depot.items.models import Item, ItemEvent, Transfer
 from depot.organisations.models import Depot, utcnow
 from depot.stock.models import StockLevel, StockMovement
 from depot.stock.services import ledger_sum
+from depot.web import numbering
 from depot.web.i18n import local_today
 from tests.distribution.test_transfer_orders_world import TransferWorld, build_world
 
@@ -131,13 +132,13 @@ def test_numbers_run_per_year_and_keep_counting_past_five_digits(w, app_ctx):
 def test_a_number_taken_meanwhile_is_retried(w, app_ctx, monkeypatch):
     year = local_today().year
     services.create_transfer_orders(drafts=[_draft(w)], user=None)
-    real, calls = services._last_number, []
+    real, calls = numbering.last_number, []
 
-    def last_number(prefix):
+    def last_number(model, prefix):
         calls.append(prefix)
-        return 0 if len(calls) <= 2 else real(prefix)
+        return 0 if len(calls) <= 2 else real(model, prefix)
 
-    monkeypatch.setattr(services, "_last_number", last_number)
+    monkeypatch.setattr(numbering, "last_number", last_number)
     (order,) = services.create_transfer_orders(drafts=[_draft(w, w.gloves, 7)], user=None)
     assert order.number == f"OF-{year}-00002" and len(calls) == 3
     assert [line.quantity for line in order.lines] == [7]
@@ -146,7 +147,7 @@ def test_a_number_taken_meanwhile_is_retried(w, app_ctx, monkeypatch):
 
 def test_no_free_number_is_a_conflict(w, app_ctx, monkeypatch):
     services.create_transfer_orders(drafts=[_draft(w)], user=None)
-    monkeypatch.setattr(services, "_last_number", lambda prefix: 0)
+    monkeypatch.setattr(numbering, "last_number", lambda model, prefix: 0)
     with pytest.raises(Conflict):
         services.create_transfer_orders(drafts=[_draft(w)], user=None)
 
@@ -212,18 +213,31 @@ def test_the_proposal_is_available_items_of_the_type_oldest_first(w, app_ctx):
     w.items(product=w.bed)  # another type
     overdue = w.items()
     due_today = w.items()
+    due_soon = w.items()  # due before it is of much use at the other depot
+    due_later = w.items()
     db.session.execute(
         update(Item).where(Item.id.in_(overdue)).values(next_inspection_due=_days_ago(1))
     )
     db.session.execute(
         update(Item).where(Item.id.in_(due_today)).values(next_inspection_due=local_today())
     )
+    margin = services.INSPECTION_MARGIN_DAYS
+    db.session.execute(
+        update(Item)
+        .where(Item.id.in_(due_soon))
+        .values(next_inspection_due=local_today() + timedelta(days=margin - 1))
+    )
+    db.session.execute(
+        update(Item)
+        .where(Item.id.in_(due_later))
+        .values(next_inspection_due=local_today() + timedelta(days=margin))
+    )
     long_ago = utcnow() - timedelta(days=400)
     db.session.execute(update(Item).where(Item.id == old[1]).values(received_at=long_ago))
     order = db.session.get(TransferOrder, w.order([(w.chair_type, 2), (w.gloves, 3)]).id)
     chairs, gloves = order.lines
     proposed = [item.id for item in services.proposed_items(line=chairs)]
-    assert proposed == [old[1], old[0], *light, *due_today]
+    assert proposed == [old[1], old[0], *light, *due_later]
     assert [i.id for i in services.proposed_items(line=chairs, limit=2)] == [old[1], old[0]]
     assert services.proposed_items(line=gloves) == []
 
@@ -335,7 +349,7 @@ def test_bad_picks_are_refused(w, app_ctx):
         ({other.lines[0].id: chairs[:1]}, {}, "not on transfer order"),
         ({gloves.id: chairs[:1]}, {}, "sent as a quantity"),
         ({}, {line.id: 1}, "sent as picked items"),
-        ({}, {gloves.id: 6}, "at most 5 can be sent"),
+        ({}, {gloves.id: 6}, "at most 5 units can be sent"),
         ({}, {gloves.id: -1}, "whole number"),
         ({}, {gloves.id: "2"}, "whole number"),
         ({}, {gloves.id: 0}, "at least one item"),

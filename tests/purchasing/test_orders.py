@@ -18,6 +18,7 @@ from depot.purchasing import orders
 from depot.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt
 from depot.purchasing.orders import OrderLineDraft
 from depot.stock.models import StockLevel, StockMovement
+from depot.web import numbering
 from depot.web.i18n import local_today
 from tests.purchasing.test_orders_world import OrderWorld, build_world
 
@@ -132,14 +133,14 @@ def test_a_number_taken_meanwhile_is_retried(w, app_ctx, monkeypatch):
     orders.create_orders(
         drafts=[w.draft(w.chair, w.herning, w.depot_h, 1)], organisation_id=w.herning.id, user=None
     )
-    real, calls = orders._last_number, []
+    real, calls = numbering.last_number, []
 
-    def last_number(prefix):
+    def last_number(model, prefix):
         # Twice a stale answer, as if another transaction had just taken the number.
         calls.append(prefix)
-        return 0 if len(calls) <= 2 else real(prefix)
+        return 0 if len(calls) <= 2 else real(model, prefix)
 
-    monkeypatch.setattr(orders, "_last_number", last_number)
+    monkeypatch.setattr(numbering, "last_number", last_number)
     (order,) = orders.create_orders(
         drafts=[w.draft(w.gloves, w.herning, w.depot_h, 7)],
         organisation_id=w.herning.id,
@@ -156,7 +157,7 @@ def test_no_free_number_is_a_conflict(w, app_ctx, monkeypatch):
     orders.create_orders(
         drafts=[w.draft(w.chair, w.herning, w.depot_h, 1)], organisation_id=w.herning.id, user=None
     )
-    monkeypatch.setattr(orders, "_last_number", lambda prefix: 0)
+    monkeypatch.setattr(numbering, "last_number", lambda model, prefix: 0)
     with pytest.raises(Conflict):
         orders.create_orders(
             drafts=[w.draft(w.chair, w.herning, w.depot_h, 1)],
