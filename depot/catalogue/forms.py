@@ -68,6 +68,7 @@ class MoneyField(DecimalField):
 
     # A text box, not type=number: browsers differ on the Danish decimal comma there.
     widget = TextInput()
+    not_a_number = _l("Enter an amount like 1234,50.")
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("places", 2)
@@ -98,7 +99,7 @@ class MoneyField(DecimalField):
             amount = None
         if amount is None or not amount.is_finite() or "e" in text.lower():
             self.data = None
-            raise ValueError(_l("Enter an amount like 1234,50."))
+            raise ValueError(self.not_a_number)
         self.data = amount
 
     def pre_validate(self, form):
@@ -107,9 +108,15 @@ class MoneyField(DecimalField):
         try:
             exact = self.data == self.data.quantize(Decimal("0.01"))
         except InvalidOperation:  # more digits than the context holds: far too large anyway
-            raise ValidationError(_l("Enter an amount like 1234,50.")) from None
+            raise ValidationError(self.not_a_number) from None
         if not exact:
             raise ValidationError(_l("Use at most two decimals."))
+
+
+class DecimalCommaField(MoneyField):
+    """A decimal number (a factor, a rate) typed the Danish way or the English: '0,5' = 0.5."""
+
+    not_a_number = _l("Enter a number like 0,5.")
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -14,7 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from depot.catalogue.forms import MoneyField
+from depot.catalogue.forms import DecimalCommaField, MoneyField
 from depot.stock.forms import WholeNumberField
 from depot.web.forms import AppForm, optional_id
 from depot.web.forms import strip_text as _strip
@@ -51,7 +51,7 @@ class RunForm(AppForm):
         description=_l("Multiplied by each product type's handling factor (beds, hoists: more)."),
     )
     # A text box that reads the Danish comma: "0,5" is a half, not 5.
-    shortage_penalty_factor = MoneyField(
+    shortage_penalty_factor = DecimalCommaField(
         _l("Shortage penalty (factor × the list price per unit short)"),
         default=Decimal("0.2"),
         validators=[

@@ -16,8 +16,9 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.widgets import HiddenInput
 
 from depot.distribution.models import TRANSFER_ORDER_STATES, TransferOrder, TransferOrderLine
+from depot.distribution.picking import CODES_MAX
 from depot.distribution.transfer_access import DIRECTIONS
-from depot.distribution.transfer_orders import CODES_MAX, ORDER_STATE_LABELS, REASON_MAX
+from depot.distribution.transfer_orders import ORDER_STATE_LABELS, REASON_MAX
 from depot.items.forms import split_codes
 from depot.items.models import Item
 from depot.stock.forms import WholeNumberField

@@ -12,8 +12,10 @@ and the citizens' needs are by type; consumables per product (key "p<product id>
 - Shortage penalty per unit: the run's factor × the median list price of the type's active
   reusable products (all its reusable products when none is active); a consumable's own price.
 
-Stock: available items not overdue for inspection, per depot and type; consumables: the stock
-level per depot.
+Stock: available items with at least INSPECTION_MARGIN_DAYS to their next inspection (what a
+pick list may propose), per depot and type; consumables: the stock level per depot. What is on
+its way (items of an open transfer, consumables of a sent transfer order) counts at the depot
+it goes to, so a new run does not send it again.
 
 Demand over the horizon, per depot: the history is the last HISTORY_MONTHS full months of
 loans that went out from the depot (the depot of the loan's "lend" event; the item's depot
@@ -34,17 +36,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 
 from sqlalchemy import func, or_, select
 
 from depot.catalogue.models import Product as CatalogueProduct
 from depot.catalogue.models import ProductType
-from depot.distribution.models import DistributionRun
+from depot.distribution.models import DistributionRun, TransferOrder, TransferOrderLine
+from depot.distribution.picking import INSPECTION_MARGIN_DAYS
 from depot.extensions import db
 from depot.geo import distance_km
-from depot.items.models import Item, ItemEvent
+from depot.items.models import Item, ItemEvent, Transfer
 from depot.loans.models import Loan
 from depot.organisations.models import Depot as DepotRow
 from depot.purchasing.forecasting import (
@@ -135,20 +138,35 @@ def _depots() -> tuple[list[DepotRow], list[str]]:
 
 
 def _item_stock(depot_ids: list[int], today: date) -> dict[tuple[int, str], int]:
+    """Available items per depot and type that may go out now (the pick list's inspection
+    margin), plus items on their way to a depot: already sent, so not to be sent again."""
+    inspect_after = today + timedelta(days=INSPECTION_MARGIN_DAYS)
     rows = db.session.execute(
         select(Item.depot_id, CatalogueProduct.product_type_id, func.count())
         .join(CatalogueProduct, CatalogueProduct.id == Item.product_id)
         .where(
             Item.status == "available",
             Item.depot_id.in_(depot_ids),
-            or_(Item.next_inspection_due.is_(None), Item.next_inspection_due >= today),
+            or_(Item.next_inspection_due.is_(None), Item.next_inspection_due >= inspect_after),
         )
         .group_by(Item.depot_id, CatalogueProduct.product_type_id)
     )
-    return {(depot_id, type_key(type_id)): n for depot_id, type_id, n in rows}
+    stock = {(depot_id, type_key(type_id)): n for depot_id, type_id, n in rows}
+    arriving = db.session.execute(
+        select(Transfer.to_depot_id, CatalogueProduct.product_type_id, func.count())
+        .join(Item, Item.id == Transfer.item_id)
+        .join(CatalogueProduct, CatalogueProduct.id == Item.product_id)
+        .where(Transfer.received_at.is_(None), Transfer.to_depot_id.in_(depot_ids))
+        .group_by(Transfer.to_depot_id, CatalogueProduct.product_type_id)
+    )
+    for depot_id, type_id, n in arriving:
+        key = (depot_id, type_key(type_id))
+        stock[key] = stock.get(key, 0) + n
+    return stock
 
 
 def _consumable_stock(depot_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Consumables per depot and product, plus what sent transfer orders carry to a depot."""
     rows = db.session.execute(
         select(StockLevel.depot_id, StockLevel.product_id, func.sum(StockLevel.quantity))
         .join(CatalogueProduct, CatalogueProduct.id == StockLevel.product_id)
@@ -159,7 +177,26 @@ def _consumable_stock(depot_ids: list[int]) -> dict[tuple[int, str], int]:
         )
         .group_by(StockLevel.depot_id, StockLevel.product_id)
     )
-    return {(depot_id, product_key(pid)): int(n or 0) for depot_id, pid, n in rows}
+    stock = {(depot_id, product_key(pid)): int(n or 0) for depot_id, pid, n in rows}
+    arriving = db.session.execute(
+        select(
+            TransferOrder.to_depot_id,
+            TransferOrderLine.product_id,
+            func.sum(TransferOrderLine.sent_quantity - TransferOrderLine.received_quantity),
+        )
+        .join(TransferOrder, TransferOrder.id == TransferOrderLine.order_id)
+        .where(
+            TransferOrder.status == "sent",
+            TransferOrder.to_depot_id.in_(depot_ids),
+            TransferOrderLine.product_id.is_not(None),
+        )
+        .group_by(TransferOrder.to_depot_id, TransferOrderLine.product_id)
+    )
+    for depot_id, product_id, n in arriving:
+        if n and n > 0:
+            key = (depot_id, product_key(product_id))
+            stock[key] = stock.get(key, 0) + int(n)
+    return stock
 
 
 def _loan_history(buckets: _Buckets, depot_ids: set[int], start, end) -> None:

@@ -13,6 +13,7 @@ from flask import Flask
 
 from depot.distribution import services
 from depot.distribution.models import DistributionRun
+from depot.errors import DomainError
 from depot.extensions import db
 from depot.web import jobs as background
 from depot.web.i18n import local_today
@@ -21,7 +22,7 @@ from procurement.optimizer.distribute import plan_distribution
 
 log = logging.getLogger(__name__)
 
-FAILURES = ("infeasible", "not_solved", "time_limit", "crashed")
+FAILURES = ("infeasible", "not_solved", "time_limit", "crashed", "hub_unplaced")
 # Share of the progress bar: reading the depots, the solve, the what-if.
 INPUTS_DONE, SOLVE_DONE = 5, 90
 
@@ -70,6 +71,11 @@ def run_distribution(run_id: int) -> None:
         return
     except JobStopped:
         db.session.rollback()
+        return
+    except DomainError:
+        # The what-if's shared depot lost its position or was closed after the run was made.
+        db.session.rollback()
+        job.finish(status="failed", error="hub_unplaced")
         return
     except Exception:
         db.session.rollback()

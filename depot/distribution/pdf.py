@@ -30,11 +30,10 @@ from reportlab.platypus import TableStyle as Style
 from sqlalchemy import select
 
 from depot.distribution.models import TransferOrder, TransferOrderLine
+from depot.distribution.picking import INSPECTION_MARGIN_DAYS, proposed_items
 from depot.distribution.transfer_orders import (
-    INSPECTION_MARGIN_DAYS,
     ORDER_STATE_LABELS,
     line_label,
-    proposed_items,
 )
 from depot.extensions import db
 from depot.organisations.models import Depot, utcnow

@@ -28,9 +28,10 @@ from depot.errors import Conflict, DomainError
 from depot.extensions import db
 from depot.organisations.models import Depot, utcnow
 from depot.requests.models import BasicPackage
-from depot.web import job_rows
+from depot.web import job_rows, numbering
 from procurement.optimizer.distribute import plan_to_dict
 
+ACCEPT_LOCK = 0x4143  # "AC": accepting distribution plans, one at a time
 RUNNABLE_FROM = ("draft", "solved", "failed")
 COST_PER_KM_MAX = Decimal("1000")
 PENALTY_FACTOR_MAX = 100.0
@@ -163,9 +164,14 @@ def open_orders_of_other_runs(*, run: DistributionRun) -> list[TransferOrder]:
     )
 
 
-def accept_run(*, run: DistributionRun, user: User | None, replace_open: bool = False) -> list:
-    """Accept the solved plan: one open transfer order per pair of depots. Other runs' open
-    orders are refused (409), or cancelled when `replace_open`."""
+def accept_run(
+    *, run: DistributionRun, user: User | None, replace: list[tuple[int, int]] | None = None
+) -> list:
+    """Accept the solved plan: one open transfer order per pair of depots. While other runs'
+    orders are open it is refused (409), unless `replace` names exactly those orders (id,
+    version, as the user saw them): then they are cancelled."""
+    # One accept at a time: two plans accepted at once would both see no open orders.
+    numbering.serialise(ACCEPT_LOCK)
     result = stored_result(run)
     if run.status == "accepted":
         raise Conflict(_l("The run has been accepted already; its transfer orders are below."))
@@ -191,7 +197,7 @@ def accept_run(*, run: DistributionRun, user: User | None, replace_open: bool = 
             )
         )
     earlier = open_orders_of_other_runs(run=run)
-    if earlier and not replace_open:
+    if earlier and replace is None:
         raise Conflict(
             lazy_ngettext(
                 "%(num)s transfer order of another run is still open (%(numbers)s): accepting "
@@ -205,6 +211,8 @@ def accept_run(*, run: DistributionRun, user: User | None, replace_open: bool = 
                 + (" …" if len(earlier) > 5 else ""),
             )
         )
+    if earlier and {o.id for o in earlier} != {order_id for order_id, _version in replace}:
+        raise Conflict(_l("The open transfer orders of other runs changed meanwhile: look again."))
     done = db.session.execute(
         update(DistributionRun)
         .where(DistributionRun.id == run.id, DistributionRun.status == "solved")
@@ -219,11 +227,12 @@ def accept_run(*, run: DistributionRun, user: User | None, replace_open: bool = 
     if done != 1:
         raise Conflict(_l("The run was accepted or changed by someone else at the same time."))
     db.session.expire(run)
-    for order in earlier:
+    # Orders picked or cancelled since the page was shown are no longer in the way.
+    for order_id, version in replace if earlier else []:
         cancel_order(
-            order_id=order.id,
+            order_id=order_id,
             user=user,
             reason=str(_l("replaced by distribution run %(n)s", n=run.id)),
-            expected_version=order.version_id,
+            expected_version=version,
         )
     return create_transfer_orders(drafts=drafts, user=user, run_id=run.id)

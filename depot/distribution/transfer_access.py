@@ -21,6 +21,8 @@ from depot.organisations.models import Depot, DepotShare
 from depot.organisations.services import is_cluster_admin
 
 VIEW_ROLES = ("depot_staff", "procurement", "coordinator", "admin")
+# Who may open the distribution runs' pages (the runs carry no personal data).
+RUN_VIEW_ROLES = ("procurement", "admin", "depot_staff")
 SEE_ALL_ROLES = ("procurement", "coordinator", "admin")
 DIRECTIONS = ("pick", "receive", "all")
 

@@ -28,13 +28,15 @@ from depot.distribution import jobs, services
 from depot.distribution.forms import RunForm
 from depot.distribution.models import DistributionRun, TransferOrder
 from depot.distribution.schematic import flow_map
+from depot.distribution.transfer_access import RUN_VIEW_ROLES
 from depot.errors import DomainError
 from depot.extensions import db
-from depot.organisations.models import Depot, utcnow
+from depot.organisations.models import Depot
 from depot.purchasing.access import sees_all
 from depot.purchasing.forms import ActionForm
 from depot.purchasing.schemas import RoundStatusSchema
 from depot.requests.models import BasicPackage
+from depot.web import job_rows
 from depot.web.i18n import current_language, local_today
 from depot.web.job_rows import progress_text
 from depot.web.lists import page_number
@@ -43,7 +45,7 @@ from depot.web.security import roles_required
 bp = Blueprint("distribution", __name__, url_prefix="/procurement/distribution")
 
 ID = "int(min=1, max=2147483647)"
-VIEW_ROLES = ("procurement", "admin", "depot_staff")
+VIEW_ROLES = RUN_VIEW_ROLES
 RUNS_PER_PAGE = 25
 STATE_BADGES = {
     "draft": "secondary",
@@ -74,6 +76,10 @@ def failure_message(code: str | None) -> str:
         "infeasible": _("The solver reports the problem as infeasible; check the depots."),
         "time_limit": _("The optimizer was stopped: it ran far past its time limit."),
         "crashed": _("The optimizer stopped with an error. It has been logged; try again."),
+        "hub_unplaced": _(
+            "The shared depot of the comparison is closed or has no position any more: make a "
+            "new run with another shared depot, or none."
+        ),
     }.get(code or "", _("The optimizer stopped."))
 
 
@@ -301,19 +307,7 @@ def start(run_id: int):
 @roles_required(*VIEW_ROLES)
 def status(run_id: int):
     run = _run_or_404(run_id)
-    elapsed = None
-    if run.started_at is not None:
-        elapsed = int(((run.finished_at or utcnow()) - run.started_at).total_seconds())
-    data = {
-        "id": run.id,
-        "status": run.status,
-        "progress": run.progress,
-        "progress_note": progress_text(run.progress_note),
-        "elapsed_seconds": elapsed,
-        "time_limit_seconds": run.time_limit_seconds,
-        "finished": run.status not in ("queued", "running"),
-        "stale": services.is_stale(run),
-    }
+    data = job_rows.status_payload(run, step=progress_text(run.progress_note))
     response = jsonify(RoundStatusSchema().dump(data))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -322,17 +316,37 @@ def status(run_id: int):
 @bp.route(f"/<{ID}:run_id>/instance.json")
 @roles_required(*VIEW_ROLES)
 def instance(run_id: int):
-    """The optimizer's input in the command line's contract: as solved, or as it would be now."""
+    """The optimizer's input in the command line's contract: as solved, or, for a run not
+    solved, as it would be now."""
     run = _run_or_404(run_id)
-    stored = services.stored_result(run) or {}
-    data = stored.get("instance")
-    if data is None:
+    stored = services.stored_result(run)
+    if stored is None:  # not solved (yet): the input as it would be now
         data = services.current_instance(run=run, today=local_today())
+    elif "instance" in stored:
+        data = stored["instance"]
+    else:
+        abort(404)  # solved before the input was kept: today's data would not be it
     response = jsonify(data)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="distribution-run-{run.id}.json"'
     )
+    response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _replace_field() -> list[tuple[int, int]] | None:
+    """The other runs' open orders the user ticked to cancel, as "id:version" pairs."""
+    if request.form.get("replace_open") != "y":
+        return None
+    pairs = []
+    for value in request.form.getlist("replace_order")[:1000]:
+        order_id, _sep, version = value.partition(":")
+        if not (order_id.isascii() and order_id.isdigit() and version.isascii()):
+            abort(400)
+        if not version.isdigit() or len(order_id) > 10 or len(version) > 10:
+            abort(400)
+        pairs.append((int(order_id), int(version)))
+    return pairs
 
 
 @bp.route(f"/<{ID}:run_id>/accept", methods=["POST"])
@@ -342,9 +356,7 @@ def accept(run_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        orders = services.accept_run(
-            run=run, user=current_user, replace_open=request.form.get("replace_open") == "y"
-        )
+        orders = services.accept_run(run=run, user=current_user, replace=_replace_field())
     except DomainError as exc:
         return _refused(run_id, exc)
     flash(

@@ -26,6 +26,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from depot.distribution import picking
 from depot.distribution import transfer_orders as services
 from depot.distribution.forms_transfers import (
     CancelForm,
@@ -37,6 +38,7 @@ from depot.distribution.forms_transfers import (
 from depot.distribution.models import TransferOrder
 from depot.distribution.pdf import pick_list_pdf, sheet_for
 from depot.distribution.transfer_access import (
+    RUN_VIEW_ROLES,
     VIEW_ROLES,
     can_cancel_order,
     can_receive_order,
@@ -45,7 +47,6 @@ from depot.distribution.transfer_access import (
     order_depots,
     order_list_query,
 )
-from depot.distribution.views import VIEW_ROLES as RUN_VIEW_ROLES
 from depot.errors import DomainError
 from depot.extensions import db
 from depot.web.i18n import current_language
@@ -168,7 +169,7 @@ def _refused(order_id: int, exc: DomainError, **forms):
 
 def _proposals(order: TransferOrder) -> dict:
     return {
-        line.id: services.proposed_items(line=line, limit=line.quantity + EXTRA_PROPOSALS)
+        line.id: picking.proposed_items(line=line, limit=line.quantity + EXTRA_PROPOSALS)
         for line in order.lines
         if line.product_type_id
     }
@@ -180,7 +181,7 @@ def _render_send(order: TransferOrder, form, status: int = 200):
         order=order,
         form=form,
         labels=_labels(order),
-        inspection_days=services.INSPECTION_MARGIN_DAYS,
+        inspection_days=picking.INSPECTION_MARGIN_DAYS,
     ), status
 
 
@@ -200,7 +201,7 @@ def send(order_id: int):
         return _render_send(order, form, 400)
     picks = form.picks()
     try:
-        scanned = services.picks_from_codes(order=order, codes=form.codes())
+        scanned = picking.picks_from_codes(order=order, codes=form.codes())
     except DomainError as exc:
         form.scan.errors.append(exc.message)
         return _render_send(order, form, exc.status_code)

@@ -27,12 +27,13 @@ from sqlalchemy import select
 from depot.catalogue.models import Contract, Product
 from depot.errors import DomainError
 from depot.extensions import db
-from depot.organisations.models import Organisation, utcnow
+from depot.organisations.models import Organisation
 from depot.purchasing import access, jobs, services
 from depot.purchasing.forms import ActionForm, RoundForm, parse_participants, parse_quantities
 from depot.purchasing.models import PurchaseOrder, PurchaseRound
 from depot.purchasing.results import read_result
 from depot.purchasing.schemas import InstanceSchema, RoundStatusSchema
+from depot.web import job_rows
 from depot.web.forms import parse_id
 from depot.web.i18n import local_today
 from depot.web.job_rows import progress_text
@@ -422,20 +423,7 @@ def run(round_id: int):
 @roles_required(*access.ROUND_ROLES)
 def status(round_id: int):
     purchase_round = _round_or_404(round_id)
-    elapsed = None
-    if purchase_round.started_at is not None:
-        end = purchase_round.finished_at or utcnow()
-        elapsed = int((end - purchase_round.started_at).total_seconds())
-    data = {
-        "id": purchase_round.id,
-        "status": purchase_round.status,
-        "progress": purchase_round.progress,
-        "progress_note": progress_text(purchase_round.progress_note),
-        "elapsed_seconds": elapsed,
-        "time_limit_seconds": purchase_round.time_limit_seconds,
-        "finished": purchase_round.status not in ("queued", "running"),
-        "stale": services.is_stale(purchase_round),
-    }
+    data = job_rows.status_payload(purchase_round, step=progress_text(purchase_round.progress_note))
     response = jsonify(RoundStatusSchema().dump(data))
     response.headers["Cache-Control"] = "no-store"
     return response

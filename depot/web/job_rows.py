@@ -41,10 +41,29 @@ def _update(model, row_id: int, only_if: tuple[str, ...], **values) -> bool:
 
 
 def is_stale(row) -> bool:
-    """A queued or running job that should long have finished (its worker died)."""
+    """A queued or running job that should long have finished (its worker died): later than
+    a live job's own guard would have stopped it, so a new run never races a live one."""
     if row.status not in ("queued", "running") or row.started_at is None:
         return False
-    return utcnow() - row.started_at > timedelta(seconds=row.time_limit_seconds) + STALE_AFTER
+    guard = timedelta(seconds=row.time_limit_seconds * GUARD_FACTOR + GUARD_SLACK)
+    return utcnow() - row.started_at > guard + STALE_AFTER
+
+
+def status_payload(row, *, step: str | None) -> dict:
+    """What a round's or run's page polls: progress, elapsed time, finished or stale."""
+    elapsed = None
+    if row.started_at is not None:
+        elapsed = int(((row.finished_at or utcnow()) - row.started_at).total_seconds())
+    return {
+        "id": row.id,
+        "status": row.status,
+        "progress": row.progress,
+        "progress_note": step,
+        "elapsed_seconds": elapsed,
+        "time_limit_seconds": row.time_limit_seconds,
+        "finished": row.status not in ("queued", "running"),
+        "stale": is_stale(row),
+    }
 
 
 def mark_queued(row) -> bool:

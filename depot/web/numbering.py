@@ -28,11 +28,17 @@ def last_number(model, prefix: str) -> int:
     return int(tail) if tail.isascii() and tail.isdigit() else 0
 
 
+def serialise(lock: int, key: int = 0) -> None:
+    """On PostgreSQL, take the advisory lock (lock, key) until the transaction ends; SQLite
+    lets one writer in at a time anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(lock, key)))
+
+
 def insert_numbered(model, *, code: str, year: int, lock: int, fields: dict, refused: str):
     """Add `model(number=…, **fields)` with the year's next free number and flush it."""
     prefix = f"{code}-{year}-"
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(lock, year)))
+    serialise(lock, year)
     for _attempt in range(ATTEMPTS):
         number = f"{prefix}{last_number(model, prefix) + 1:05d}"
         row = model(number=number, **fields)

@@ -22,10 +22,11 @@ from depot.distribution.inputs import (
     covered_demand,
     poisson_quantile,
 )
-from depot.distribution.models import DistributionRun
+from depot.distribution.models import DistributionRun, TransferOrder, TransferOrderLine
 from depot.extensions import db
 from depot.geo import distance_km
 from depot.items.models import Item, ItemEvent
+from depot.items.services import send_transfer
 from depot.loans.models import Loan
 from depot.organisations.models import Depot
 from depot.requests.models import BasicPackage, BasicPackageLine
@@ -164,7 +165,9 @@ class World:
         # Stock: Herning 3 counted chairs (+ overdue, on loan, reserved), Holstebro 2.
         self.items(self.chair, self.depot_h, 3)
         self.items(self.chair, self.depot_h, 1, next_inspection_due=TODAY - timedelta(days=1))
-        self.items(self.chair, self.depot_h, 1, next_inspection_due=TODAY)  # due today: fine
+        self.items(
+            self.chair, self.depot_h, 1, next_inspection_due=TODAY
+        )  # due today: inside the pick margin
         self.items(self.chair, self.depot_h, 1, status="on_loan")
         self.items(self.chair, self.depot_h, 1, status="reserved")
         self.items(self.chair, self.depot_s, 2)
@@ -365,13 +368,35 @@ def test_stock_counts_available_items_and_consumables(app_ctx, world):
     w = world
     inputs = build_inputs(run=w.run(), today=TODAY)
     assert inputs.instance.stock == {
-        # 3 available + 1 due today; not the overdue, on-loan or reserved ones.
-        (w.depot_h.id, t(w.chairs)): 4,
+        # 3 available; not the one due today (within the pick list's inspection margin), nor
+        # the overdue, on-loan or reserved ones.
+        (w.depot_h.id, t(w.chairs)): 3,
         (w.depot_h.id, p(w.glove)): 5,
         (w.depot_s.id, t(w.chairs)): 2,
         (w.depot_g.id, t(w.walkers)): 6,
         (w.depot_g.id, p(w.pad)): 40,
     }
+
+
+def test_what_is_on_its_way_counts_where_it_goes(app_ctx, world):
+    w = world
+    chairs = w.items(w.chair, w.depot_h, 2)
+    for item in chairs:
+        send_transfer(item_id=item.id, to_depot_id=w.depot_s.id, user=None)
+    order = TransferOrder(
+        number="OF-2026-99999", from_depot_id=w.depot_g.id, to_depot_id=w.depot_h.id, status="sent"
+    )
+    order.lines.append(
+        TransferOrderLine(product_id=w.pad.id, quantity=10, sent_quantity=8, received_quantity=0)
+    )
+    db.session.add(order)
+    db.session.flush()
+    stock = build_inputs(run=w.run(), today=TODAY).instance.stock
+    # The two chairs left Herning (still 3 there) and count at Holstebro (2 + 2).
+    assert stock[w.depot_h.id, t(w.chairs)] == 3
+    assert stock[w.depot_s.id, t(w.chairs)] == 4
+    # Eight pads sent to Herning count there; none before.
+    assert stock[w.depot_h.id, p(w.pad)] == 8
 
 
 def test_forecast_rates_per_depot(app_ctx, world):
@@ -443,11 +468,11 @@ def test_the_instance_solves_and_compares(app_ctx, world):
     inputs = build_inputs(run=w.run(), today=TODAY)
     plan = plan_distribution(inputs.instance, time_limit=20)
     assert plan.status == "optimal"
-    # Short before: chairs 0 + 2 + 4, toilet chairs 2 + 2 + 2, walkers 5 + 2 (Gødstrup's 6
+    # Short before: chairs 1 + 2 + 4, toilet chairs 2 + 2 + 2, walkers 5 + 2 (Gødstrup's 6
     # are not needed there), pads none (40 of 18).
-    assert plan.shortage_before == 19
+    assert plan.shortage_before == 20
     # The walkers are worth moving (penalty 400, transport ~25-90 per unit); no chair is spare.
-    assert plan.shortage_after == 6 + 6 + 1
+    assert plan.shortage_after == 7 + 6 + 1
     current, shared = what_if.compare(
         inputs=inputs, hub_id=w.depot_g.id, current_plan=plan, horizon_months=4
     )
@@ -471,8 +496,9 @@ def test_few_queries(app_ctx, world):
         build_inputs(run=run, today=TODAY)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    # Depots, items, consumables, loans, issues, package, products, types.
-    assert len(statements) <= 8, statements
+    # Depots, items and items in transit, consumables and consumables on sent orders, loans,
+    # issues, package, products, types.
+    assert len(statements) <= 10, statements
 
 
 def test_twenty_depots_and_five_hundred_types_stay_fast(app_ctx, make, region, herning):

@@ -161,7 +161,7 @@ def test_a_run_where_nothing_pays_proposes_no_transfer(app, client, login_as, wo
         ({"cost_per_km": "-1"}, "Enter an amount from 0 to"),
         ({"cost_per_km": "abc"}, "Enter an amount like 1234,50."),
         ({"shortage_penalty_factor": "101"}, "from 0 to 100"),
-        ({"shortage_penalty_factor": "x"}, "Enter an amount like"),
+        ({"shortage_penalty_factor": "x"}, "Enter a number like 0,5."),
         ({"shortage_penalty_factor": "0,005"}, "at most two decimals"),
         ({"horizon_months": "9" * 400}, "Not a valid integer value"),
         ({"time_limit_seconds": "abc"}, "Not a valid integer value"),
@@ -219,6 +219,23 @@ def test_only_the_region_runs_and_everyone_with_a_depot_role_looks(
     login_as("admin", world["region"])  # a cluster admin
     assert client.post(f"/procurement/distribution/{run_id}/cancel").status_code == 302
     assert _run(app).status == "cancelled"
+
+
+def test_a_shared_depot_closed_after_the_run_was_made_fails_the_run_with_its_reason(
+    app, client, login_as, world
+):
+    login_as("procurement", world["region"])
+    _create(client, world, run_now="")
+    run_id = _run(app).id
+    with app.app_context():
+        db.session.merge(world["godstrup"]).active = False
+        db.session.commit()
+    assert client.post(f"/procurement/distribution/{run_id}/run").status_code == 302
+    jobs.wait_for_local_jobs(timeout=60)
+    run = _run(app)
+    assert (run.status, run.error) == ("failed", "hub_unplaced")
+    html = client.get(f"/procurement/distribution/{run_id}").get_data(as_text=True)
+    assert "The shared depot of the comparison is closed" in html
 
 
 def test_the_status_json_and_a_crashed_job(app, client, login_as, world, monkeypatch):
@@ -282,6 +299,17 @@ def test_the_input_downloads_as_solved_and_solves_to_the_same_plan(
     assert client.get(f"/procurement/distribution/{run.id}/instance.json").get_json() == (
         response.get_json()
     )
+
+    # A plan stored without its input (solved before inputs were kept) has none to give.
+    with app.app_context():
+        stored = db.session.get(DistributionRun, run.id)
+        stored.result = json.dumps(
+            {key: value for key, value in json.loads(stored.result).items() if key != "instance"}
+        )
+        db.session.commit()
+    assert client.get(f"/procurement/distribution/{run.id}/instance.json").status_code == 404
+    html = client.get(f"/procurement/distribution/{run.id}").get_data(as_text=True)
+    assert 'data-testid="instance-download"' not in html
 
 
 def test_a_draft_run_downloads_the_input_as_it_would_be_now(app, client, login_as, world):
@@ -349,8 +377,17 @@ def test_a_second_plan_is_refused_while_the_first_ones_orders_are_open(
         assert {o.run_id for o in orders} == {first} and len(orders) == 2
         assert db.session.get(DistributionRun, second).status == "solved"
 
+    with app.app_context():
+        shown = [f"{o.id}:{o.version_id}" for o in db.session.scalars(select(TransferOrder))]
+    assert all(f'name="replace_order" value="{value}"' in page for value in shown)
+    url = f"/procurement/distribution/{second}/accept"
+    # Only the orders the user saw are cancelled: one missing, or a bad value, is refused.
+    partial = client.post(url, data={"replace_open": "y", "replace_order": shown[:1]})
+    assert partial.status_code == 409 and "changed meanwhile" in partial.get_data(as_text=True)
+    bad = client.post(url, data={"replace_open": "y", "replace_order": ["x:1"]})
+    assert bad.status_code == 400
     # With the deliberate tick the earlier run's open orders are cancelled, with the reason.
-    replaced = client.post(f"/procurement/distribution/{second}/accept", data={"replace_open": "y"})
+    replaced = client.post(url, data={"replace_open": "y", "replace_order": shown})
     assert replaced.status_code == 302
     with app.app_context():
         orders = db.session.scalars(select(TransferOrder).order_by(TransferOrder.id)).all()

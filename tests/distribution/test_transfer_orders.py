@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from depot.auth.models import User
+from depot.distribution import picking
 from depot.distribution import transfer_orders as services
 from depot.distribution.models import (
     DistributionRun,
@@ -221,7 +222,7 @@ def test_the_proposal_is_available_items_of_the_type_oldest_first(w, app_ctx):
     db.session.execute(
         update(Item).where(Item.id.in_(due_today)).values(next_inspection_due=local_today())
     )
-    margin = services.INSPECTION_MARGIN_DAYS
+    margin = picking.INSPECTION_MARGIN_DAYS
     db.session.execute(
         update(Item)
         .where(Item.id.in_(due_soon))
@@ -236,10 +237,10 @@ def test_the_proposal_is_available_items_of_the_type_oldest_first(w, app_ctx):
     db.session.execute(update(Item).where(Item.id == old[1]).values(received_at=long_ago))
     order = db.session.get(TransferOrder, w.order([(w.chair_type, 2), (w.gloves, 3)]).id)
     chairs, gloves = order.lines
-    proposed = [item.id for item in services.proposed_items(line=chairs)]
+    proposed = [item.id for item in picking.proposed_items(line=chairs)]
     assert proposed == [old[1], old[0], *light, *due_later]
-    assert [i.id for i in services.proposed_items(line=chairs, limit=2)] == [old[1], old[0]]
-    assert services.proposed_items(line=gloves) == []
+    assert [i.id for i in picking.proposed_items(line=chairs, limit=2)] == [old[1], old[0]]
+    assert picking.proposed_items(line=gloves) == []
 
 
 def test_scanned_codes_become_picks_by_type(w, app_ctx):
@@ -249,17 +250,17 @@ def test_scanned_codes_become_picks_by_type(w, app_ctx):
     order = db.session.get(TransferOrder, w.order().id)
     tags = {i: _item(i).asset_tag for i in [*chairs, *light, *bed]}
     line = order.lines[0]
-    picks = services.picks_from_codes(
+    picks = picking.picks_from_codes(
         order=order, codes=[tags[chairs[0]], tags[light[0]].lower(), tags[chairs[0]]]
     )
     assert picks == {line.id: [chairs[0], light[0]]}
     with force_locale("en"):
         with pytest.raises(DomainError, match="Unknown codes: HM9999999"):
-            services.picks_from_codes(order=order, codes=["HM9999999"])
+            picking.picks_from_codes(order=order, codes=["HM9999999"])
         with pytest.raises(DomainError, match="Not a product type on this order"):
-            services.picks_from_codes(order=order, codes=[tags[bed[0]]])
+            picking.picks_from_codes(order=order, codes=[tags[bed[0]]])
         with pytest.raises(DomainError, match="At most"):
-            services.picks_from_codes(order=order, codes=["x"] * 2001)
+            picking.picks_from_codes(order=order, codes=["x"] * 2001)
 
 
 # --- send -----------------------------------------------------------------------------------

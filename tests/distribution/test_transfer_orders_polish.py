@@ -13,6 +13,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from depot.distribution import picking
 from depot.distribution import transfer_orders as services
 from depot.distribution.models import DistributionRun, TransferOrder
 from depot.errors import DomainError
@@ -312,7 +313,7 @@ def test_a_cancelled_order_offers_no_pick_list(app, client, login_as, w):
 
 def test_items_due_for_inspection_soon_are_not_proposed_nor_alternatives(app, client, login_as, w):
     chairs = w.items(count=5)
-    margin = services.INSPECTION_MARGIN_DAYS
+    margin = picking.INSPECTION_MARGIN_DAYS
     with app.app_context():
         today = local_today()
         due = {

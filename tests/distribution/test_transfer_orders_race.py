@@ -8,14 +8,17 @@ Run on PostgreSQL (TEST_DATABASE_URL) for real concurrency; SQLite serialises th
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from depot.distribution import services as distribution
 from depot.distribution import transfer_orders as services
-from depot.distribution.models import TransferOrder, TransferOrderItem
+from depot.distribution.models import DistributionRun, TransferOrder, TransferOrderItem
 from depot.extensions import db
 from depot.items.models import Item, Transfer
 from depot.stock.models import StockLevel, StockMovement
@@ -158,3 +161,52 @@ def test_orders_created_at_once_get_distinct_numbers(app, w, pool):
         numbers = sorted(db.session.scalars(select(TransferOrder.number)))
         year = local_today().year
     assert numbers == [f"OF-{year}-{n:05d}" for n in range(1, CONTENDERS + 1)]
+
+
+def _solved_runs(app, w, count: int) -> list[int]:
+    """Runs solved by hand, each moving one chair Herning → Holstebro."""
+    plan = {
+        "plan": {
+            "transfers": [
+                {
+                    "from": w.depot_h.id,
+                    "to": w.depot_s.id,
+                    "product": f"t{w.chair_type.id}",
+                    "quantity": 1,
+                }
+            ]
+        }
+    }
+    ids = []
+    with app.app_context():
+        for n in range(count):
+            run = DistributionRun(
+                title=f"Fordeling {n}",
+                organisation_id=w.region.id,
+                horizon_months=3,
+                cost_per_km=Decimal("2"),
+                shortage_penalty_factor=0.2,
+                service_sets=1,
+                time_limit_seconds=30,
+                status="solved",
+                result=json.dumps(plan),
+            )
+            db.session.add(run)
+            db.session.flush()
+            ids.append(run.id)
+        db.session.commit()
+    return ids
+
+
+def test_of_plans_accepted_at_once_one_wins_and_the_stock_moves_once(app, w, pool):
+    runs = iter(_solved_runs(app, w, CONTENDERS))
+
+    def accept(mine=runs.__next__):
+        run = db.session.get(DistributionRun, mine())
+        distribution.accept_run(run=run, user=None)
+
+    outcomes = race(pool, service_attempt(app, accept))
+    assert problems(outcomes, 1) == [], Counter(outcomes)
+    with app.app_context():
+        accepted = _count(DistributionRun, DistributionRun.status == "accepted")
+        assert accepted == 1 and _count(TransferOrder) == 1

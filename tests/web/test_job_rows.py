@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from depot.distribution import services
 from depot.distribution.models import DistributionRun
@@ -40,13 +41,16 @@ def _row(run_id: int) -> DistributionRun:
     return db.session.get(DistributionRun, run_id)
 
 
-def test_a_row_is_claimed_once_and_reports_progress_and_its_result(app, run_id):
+def test_a_row_is_claimed_once_and_reports_progress_and_its_result(app, run_id, monkeypatch):
     with app.app_context():
         job = JobProgress(DistributionRun, run_id)
         assert job.claim()
         assert not JobProgress(DistributionRun, run_id).claim()  # a second worker
+        clock = [job.started]
+        monkeypatch.setattr(job_rows.time, "perf_counter", lambda: clock[0])
         job.report(40, "solve 3/12")
         assert (_row(run_id).progress, _row(run_id).progress_note) == (40, "solve 3/12")
+        clock[0] += job_rows.PROGRESS_EVERY / 2
         job.report(45, "solve 4/12")  # the same stage within half a second: not written
         assert _row(run_id).progress == 40
         job.report(120, "what_if")  # a new stage is written at once, capped below 100
@@ -84,7 +88,9 @@ def test_a_row_is_stale_only_long_after_its_time_limit(app, run_id):
     with app.app_context():
         row = _row(run_id)
         assert row.status == "queued" and not job_rows.is_stale(row)
-        row.started_at = utcnow() - timedelta(seconds=10 - 5) - job_rows.STALE_AFTER
+        # The job's own guard stops it at 1.5 × 10 + 30 s; stale only 10 minutes after that.
+        guard = timedelta(seconds=10 * job_rows.GUARD_FACTOR + job_rows.GUARD_SLACK)
+        row.started_at = utcnow() - guard - job_rows.STALE_AFTER + timedelta(seconds=5)
         assert not job_rows.is_stale(row)
         row.started_at -= timedelta(seconds=10)
         assert job_rows.is_stale(row)
@@ -94,10 +100,16 @@ def test_a_row_is_stale_only_long_after_its_time_limit(app, run_id):
 
 def test_queueing_a_row_that_moved_meanwhile_is_refused(app, run_id):
     with app.app_context():
+        row = _row(run_id)  # queued, as the page showed it
+        db.session.execute(
+            update(DistributionRun)
+            .where(DistributionRun.id == run_id)
+            .values(status="running")
+            .execution_options(synchronize_session=False)  # another worker's change
+        )
+        assert not job_rows.mark_queued(row)
         row = _row(run_id)
-        stale_view = DistributionRun(id=row.id, status="draft")  # what a second tab still shows
-        db.session.expunge(row)
-        assert not job_rows._update(DistributionRun, row.id, (stale_view.status,), progress=5)
+        assert row.status == "running" and row.progress == 0
 
 
 @pytest.mark.parametrize(
