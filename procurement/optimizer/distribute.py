@@ -16,7 +16,8 @@ optimal plan: otherwise taking a unit off the arc saves h_p c_ij ≥ 0 and harms
 only targets with q_jp > s_jp would not be exact: a depot may ship its own stock on and get it
 replaced from a cheaper source (non-metric costs), or ship goods out to a depot with room to
 make space for what it lacks. All these arcs (the universe) go into one MILP when there are at
-most FULL_MODEL_MAX_ARCS; above that (millions at 100 depots × 2,000 products):
+most FULL_MODEL_MAX_ARCS (after its LP, whose rounding is the MILP's warm start or, within the
+gap, the answer); above that (millions at 100 depots × 2,000 products):
 
 1. Column generation on the LP relaxation (distribute_lp.Relaxation): start with the SOURCES
    cheapest surplus sources per shortage, price every arc of the universe with the duals y,
@@ -28,12 +29,15 @@ most FULL_MODEL_MAX_ARCS; above that (millions at 100 depots × 2,000 products):
 4. If L ≥ U (1 − gap), done. Otherwise reduced-cost fixing: a plan that uses an arc a costs at
    least L + rc_a, so only arcs with rc_a < U (1 − gap) − L can improve U beyond the gap.
    MILPs over the LP's arcs, then over those plus the arcs of least rc within the margin, give
-   better plans and the bound max(L, min(MILP bound, L + least rc left out)).
+   better plans and the bound max(L, min(MILP bound, L + least rc left out)). Each MILP
+   starts from the best plan so far (a warm start: HiGHS's search is shorter, its proof
+   the same).
 The plan's gap is measured against that bound, over all arcs; `optimal` means within `gap`.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -57,7 +61,18 @@ from procurement.optimizer.solver import available_solver, solve
 
 FULL_MODEL_MAX_ARCS = 20_000  # up to this many useful arcs, one MILP over all of them
 MAX_ROUNDS = 40  # of column generation
-REOPEN_AT_ONCE = 8_000  # arcs reopened in the second MILP (all within the margin in the third)
+# Arcs reopened in the second MILP: all within the margin if there are at most ALL_AT_ONCE
+# (one MILP instead of two), else the REOPEN_AT_ONCE of least reduced cost (all in the third).
+REOPEN_AT_ONCE = 8_000
+ALL_AT_ONCE = 10_000
+FIRST_STAGE_GAP = 0.1  # × gap: the first MILP's plan sets the margin for the next ones
+# Progress, out of PROGRESS_STEPS: where the indexing, the LP and the MILP stages end.
+PROGRESS_STEPS = 100
+STEP_INDEX, STEP_LP, STEP_MILPS = 2, 30, 98
+STAGE_STEPS = (STEP_LP, 50, 75, STEP_MILPS)
+# Root reduced-cost heuristic off: with a warm start its sub-MIP rarely pays for itself here
+# (measured with bench/distribute_bench.py: 10–60 % off the MILPs at 20 × 500).
+HIGHS_OPTIONS = {"mip_heuristic_run_root_reduced_cost": False}
 
 
 @dataclass(frozen=True)
@@ -155,10 +170,42 @@ class _Model:
     prob: pulp.LpProblem
     x: list
     constant: float  # penalties of shortages no chosen arc touches
+    short: list  # (variable, depot, product) per shortage row
+    sent: list  # (variable, holder) per holder with more than one arc
+
+    def start_from(self, data: Arrays, h, j, plan) -> bool:
+        """Set the variables to `plan` (cost, h, j, x) as a warm start; False if the plan uses
+        an arc not in the model (h, j)."""
+        _, ph, pj, px = plan
+        used = px > 0
+        ph, pj, px = ph[used], pj[used], px[used]
+        n = len(data.depot_ids)
+        key = h * n + j  # ascending: np.nonzero walks the arcs row by row
+        at = np.searchsorted(key, ph * n + pj)
+        if (at >= len(key)).any() or (key[np.minimum(at, len(key) - 1)] != ph * n + pj).any():
+            return False
+        value = np.zeros(len(self.x), dtype=np.int64)
+        value[at] = px
+        for var, v in zip(self.x, value.tolist(), strict=True):
+            var.setInitialValue(v)
+        after = stock_after(data, ph, pj, px)
+        for var, dst, prod in self.short:
+            var.setInitialValue(max(int(data.demand[dst, prod] - after[dst, prod]), 0))
+        sent = np.bincount(ph, px, len(data.hi))
+        for var, hn in self.sent:
+            var.setInitialValue(int(sent[hn]))
+        return True
 
 
 def _build(data: Arrays, h: np.ndarray, j: np.ndarray) -> _Model:
-    """The MILP over the chosen arcs (holder h → depot j)."""
+    """The MILP over the chosen arcs (holder h → depot j).
+
+    What leaves a holder is one variable t_h = Σ_j x_hj ≤ s_h (the arc itself if it has one)
+    in its depot's capacity and shortage rows: the same LP, but a capacity row then holds
+    one entry per arc in and per holder, not per arc out. HiGHS's presolve spends time
+    quadratic in the length of a row that is an arc's only down-lock (an arc out to a depot
+    without demand for it only makes room); with t_h that row is the holder's short one.
+    """
     prob = pulp.LpProblem("distribute", pulp.LpMinimize)
     i, p = data.hi[h], data.hp[h]
     bound = data.stock[i, p]
@@ -167,26 +214,34 @@ def _build(data: Arrays, h: np.ndarray, j: np.ndarray) -> _Model:
     supply, shortage, capacity = defaultdict(list), defaultdict(list), defaultdict(list)
     inflow = defaultdict(float)
     counted, volume = data.counted, data.volume
-    for var, hn, src, dst, prod, u in zip(
-        x, h.tolist(), i.tolist(), j.tolist(), p.tolist(), bound.tolist(), strict=True
+    for var, hn, dst, prod, u in zip(
+        x, h.tolist(), j.tolist(), p.tolist(), bound.tolist(), strict=True
     ):
         supply[hn].append((var, 1))
         if counted[dst, prod]:
             shortage[dst, prod].append((var, 1))
-        if counted[src, prod]:
-            shortage[src, prod].append((var, -1))
-        v = volume[prod]
-        if v:
-            capacity[dst].append((var, v))
-            capacity[src].append((var, -v))
-            inflow[dst] += v * u
+        if volume[prod]:
+            capacity[dst].append((var, volume[prod]))
+            inflow[dst] += volume[prod] * u
+    sent = []
     for hn, terms in supply.items():
-        if len(terms) > 1:  # a single arc has the stock as its bound
-            prob += pulp.LpAffineExpression(terms) <= int(data.held[hn])
+        src, prod = int(data.hi[hn]), int(data.hp[hn])
+        if len(terms) > 1:
+            t = prob.add_variable(f"t_{hn}", 0, int(data.held[hn]), cat="Integer")
+            prob += pulp.LpAffineExpression([*terms, (t, -1)]) == 0
+            sent.append((t, hn))
+        else:  # a single arc has the stock as its bound
+            t = terms[0][0]
+        if counted[src, prod]:
+            shortage[src, prod].append((t, -1))
+        if volume[prod]:
+            capacity[src].append((t, -volume[prod]))
+    short = []
     for n, ((dst, prod), terms) in enumerate(shortage.items()):
-        short = prob.add_variable(f"s_{n}", 0)
-        objective.append((short, float(data.penalty[prod])))
-        prob += pulp.LpAffineExpression([*terms, (short, 1)]) >= int(data.deficit[dst, prod])
+        var = prob.add_variable(f"s_{n}", 0)
+        short.append((var, dst, prod))
+        objective.append((var, float(data.penalty[prod])))
+        prob += pulp.LpAffineExpression([*terms, (var, 1)]) >= int(data.deficit[dst, prod])
     for dst, terms in capacity.items():
         # A row the chosen arcs cannot fill is left out.
         if inflow[dst] > data.slack[dst] + 1e-9:
@@ -196,7 +251,7 @@ def _build(data: Arrays, h: np.ndarray, j: np.ndarray) -> _Model:
     for key in shortage:
         untouched[key] = False
     constant = float((np.where(untouched, data.deficit, 0) * data.penalty[None, :]).sum())
-    return _Model(prob=prob, x=x, constant=constant)
+    return _Model(prob=prob, x=x, constant=constant, short=short, sent=sent)
 
 
 def _have_highspy() -> bool:
@@ -216,8 +271,17 @@ class _Run:
     time_limit: float
     gap: float
     solver: str
+    progress: object = None  # progress(done, PROGRESS_STEPS)
     seconds: defaultdict = field(default_factory=lambda: defaultdict(float))
     stats: dict = field(default_factory=dict)
+    done: int = 0
+
+    def tick(self, done: float) -> None:
+        """Move the progress bar to `done` of PROGRESS_STEPS (never back)."""
+        done = min(max(int(done), self.done), PROGRESS_STEPS)
+        if self.progress and done > self.done:
+            self.progress(done, PROGRESS_STEPS)
+        self.done = done
 
 
 def plan_distribution(
@@ -229,71 +293,97 @@ def plan_distribution(
     progress=None,
     full_model: bool | None = None,
 ) -> DistributionPlan:
-    """The least-cost transfers; `full_model` None chooses by size, False forces pricing."""
+    """The least-cost transfers; `full_model` None chooses by size, False forces pricing.
+
+    `progress(done, steps)` is called as the work moves on, `done` rising to `steps`.
+    """
     started = time.perf_counter()
-
-    def tick(step: int):
-        if progress:
-            progress(step, 4)
-
     data = Arrays(instance)
-    run = _Run(data, started + time_limit, time_limit, gap, solver or available_solver())
+    run = _Run(data, started + time_limit, time_limit, gap, solver or available_solver(), progress)
     universe_arcs = int(data.universe.sum())
     if full_model is None:
         full_model = universe_arcs <= FULL_MODEL_MAX_ARCS
-    full_model = full_model or not _have_highspy()  # the pricing LP talks to HiGHS directly
     run.stats.update(
         depots=len(data.depot_ids), products=len(data.product_ids), universe_arcs=universe_arcs
     )
     run.seconds["index"] = time.perf_counter() - started
-    tick(1)
-    if full_model:
-        tick(2)
+    run.tick(STEP_INDEX)
+    if not _have_highspy():  # no LP (it talks to HiGHS directly): the full MILP, cold
         best, status, lower = _milp(run, data.universe)
+    elif full_model:
+        best, status, lower = _full(run)
     else:
         chosen = initial_arcs(data, SOURCES)
         run.stats["initial_arcs"] = int(chosen.sum())
         bound, duals, relaxed = _generate(run, chosen, budget=started + 0.5 * time_limit)
-        tick(2)
+        run.tick(STEP_LP)
         if duals is None:  # no LP optimum in time: a plan, but no bound over all arcs
             best, status, _ = _milp(run, chosen)
             lower = -np.inf
         else:
             best, status, lower = _improve(run, round_plan(data, *relaxed), bound, duals, relaxed)
-    tick(3)
     run.seconds["total"] = time.perf_counter() - started
     plan = _plan(data, best, status, lower, gap, run.solver, run.stats, dict(run.seconds))
-    tick(4)
+    run.tick(PROGRESS_STEPS)
     return plan
+
+
+def _full(run: _Run):
+    """Every useful arc at once: the LP, its rounding as the warm start, then the MILP unless
+    the rounding is already within the gap of the LP bound."""
+    data = run.data
+    bound, duals, relaxed = _generate(run, data.universe.copy(), budget=run.deadline)
+    run.tick(STEP_LP)
+    if duals is None:
+        return _milp(run, data.universe)
+    start = round_plan(data, *relaxed)
+    run.stats.update(lp_bound=round(bound, 2), rounded_cost=round(start[0], 2))
+    if bound >= start[0] * (1 - run.gap):
+        return start, "optimal", bound
+    found, status, lower = _milp(run, data.universe, start=start, span=(STEP_LP, STEP_MILPS))
+    if found is None:
+        return start, "feasible", bound
+    return min(start, found, key=lambda b: b[0]), status, max(lower, bound)
 
 
 def _improve(run: _Run, best, bound: float, duals, relaxed):
     """From the rounded plan: MILPs over growing arc sets until the bound proves the gap.
 
-    Each stage solves over the LP's arcs plus the omitted arcs of least reduced cost below
-    the margin U (1 − gap) − L (U the best plan so far, L the Lagrangian bound), at most
-    `cap` of them. A plan that uses an arc a left out costs at least L + rc_a, so
-    min(MILP bound, L + least rc left out) bounds every plan from below.
+    Stage 1 solves over the LP's arcs; stages 2 and 3 add the omitted arcs of least reduced
+    cost below the margin U (1 − gap) − L (U the best plan so far, L the Lagrangian bound):
+    stage 2 all of them if there are at most ALL_AT_ONCE (then there is no stage 3), else
+    REOPEN_AT_ONCE. A plan that uses an arc a left out costs at least L + rc_a, so
+    min(MILP bound, L + least rc left out) bounds every plan from below. Each MILP starts
+    from the best plan so far (its arcs are added if the margin has dropped them).
     """
     support = np.zeros(run.data.universe.shape, dtype=bool)
     support[relaxed[0], relaxed[1]] = True
     run.stats.update(lp_bound=round(bound, 2), rounded_cost=round(best[0], 2))
     lower = bound
     # The LP's own arcs first: small, nearly integral, and a tight gap narrows the margin.
-    for stage, cap, gap in ((1, 0, run.gap / 10), (2, REOPEN_AT_ONCE, run.gap), (3, None, run.gap)):
+    for stage, gap in ((1, run.gap * FIRST_STAGE_GAP), (2, run.gap), (3, run.gap)):
+        span = (STAGE_STEPS[stage - 1], STAGE_STEPS[stage])
         left = run.deadline - time.perf_counter()
         # A MILP much larger than the last one overruns a short remaining time.
         if lower >= best[0] * (1 - run.gap) or (stage > 1 and left < 0.25 * run.time_limit):
             break
         margin = best[0] * (1 - run.gap) - bound
         clock = time.perf_counter()
-        (h, j), least = promising(run.data, duals, support, bound, bound + margin, cap)
+        (h, j), rc, least = promising(
+            run.data, duals, support, bound, bound + margin, 0 if stage == 1 else None
+        )
+        if stage == 2 and len(rc) > max(ALL_AT_ONCE, REOPEN_AT_ONCE):
+            h, j, least = h[:REOPEN_AT_ONCE], j[:REOPEN_AT_ONCE], min(least, rc[REOPEN_AT_ONCE])
         run.seconds["pricing"] += time.perf_counter() - clock
         arcs = support.copy()
         arcs[h, j] = True
+        used = best[3] > 0
+        arcs[best[1][used], best[2][used]] = True
         run.stats[f"stage{stage}_arcs"] = int(arcs.sum())
-        limit = (0.3 if stage < 3 else 1.0) * left
-        found, _, found_lower = _milp(run, arcs, gap=gap, time_limit=limit)
+        last = stage == 3 or (stage == 2 and least >= margin)
+        limit = (1.0 if last else 0.3) * left
+        found, _, found_lower = _milp(run, arcs, gap=gap, time_limit=limit, start=best, span=span)
+        run.tick(span[1])
         if found is None:
             break
         best = min(best, found, key=lambda b: b[0])
@@ -304,30 +394,68 @@ def _improve(run: _Run, best, bound: float, duals, relaxed):
     return best, "optimal" if lower >= best[0] * (1 - run.gap) else "feasible", lower
 
 
-def _milp(run: _Run, arcs: np.ndarray, *, gap: float | None = None, time_limit=None):
-    """The MILP over `arcs`: (incumbent (cost, h, j, x) or None, status, its lower bound)."""
+def _milp(
+    run: _Run, arcs: np.ndarray, *, gap: float | None = None, time_limit=None, start=None, span=None
+):
+    """The MILP over `arcs`, from the plan `start` if given (warm start): (incumbent
+    (cost, h, j, x) or None, status, its lower bound). `span`: its share of the progress."""
     gap = run.gap if gap is None else gap
     data = run.data
     h, j = np.nonzero(arcs)
     clock = time.perf_counter()
     model = _build(data, h, j)
+    warm = start is not None and model.start_from(data, h, j, start)
     run.seconds["build"] += time.perf_counter() - clock
     run.stats.update(
         milp_arcs=len(h),
         variables=len(model.prob.variables()),
         constraints=len(model.prob.constraints()),
     )
+    if span:
+        run.tick(span[0] + 0.1 * (span[1] - span[0]))  # built
     if not h.size:
         return (model.constant, h, j, np.zeros(0, dtype=np.int64)), "optimal", model.constant
     limit = max(run.deadline - time.perf_counter(), 1.0)
     if time_limit is not None:
         limit = max(min(limit, time_limit), 1.0)
-    result = solve(model.prob, time_limit=limit, gap=gap, solver=run.solver)
+    if warm and start[0] - model.constant > 1e-9:
+        # The gap is relative to the whole cost; the MILP leaves out the constant C. With
+        # U the start's MILP value, stopping at p − d ≤ gap (U + C) / U · p ≤ gap (p + C)
+        # for any p ≤ U is within the gap on the whole cost.
+        gap *= start[0] / (start[0] - model.constant)
+    result = solve(
+        model.prob,
+        time_limit=limit,
+        gap=gap,
+        solver=run.solver,
+        warm_start=warm,
+        highs_options=HIGHS_OPTIONS,
+        on_gap=_milp_progress(run, span, limit, gap) if span and run.progress else None,
+    )
     run.seconds["milp"] += result.seconds
     if result.status not in ("optimal", "feasible"):
         return None, result.status, -np.inf
     x = np.array([round(v.value() or 0) for v in model.x], dtype=np.int64)
     return (plan_cost(data, h, j, x), h, j, x), result.status, _milp_bound(model, result, gap)
+
+
+def _milp_progress(run: _Run, span, limit: float, gap: float):
+    """An on_gap for a MILP that owns `span` of the progress bar (its first tenth is the
+    build). HiGHS cannot tell when it will be done: time moves the bar towards the end of
+    the span, and the gap closing (on a log scale, from the first one seen) moves it faster."""
+    first, target = [], max(gap, 1e-9)
+    low, width = span[0] + 0.1 * (span[1] - span[0]), 0.85 * (span[1] - span[0])
+
+    def on_gap(found: float, seconds: float) -> None:
+        share = 1 - math.exp(-seconds / max(1.0, 0.1 * limit))
+        if math.isfinite(found) and found > 0:
+            first[:] = first or [found]
+            if first[0] > target:
+                closed = math.log(first[0] / max(found, target)) / math.log(first[0] / target)
+                share = max(share, closed)
+        run.tick(low + width * min(share, 1.0))
+
+    return on_gap
 
 
 def _generate(run: _Run, chosen: np.ndarray, budget: float):
@@ -347,6 +475,8 @@ def _generate(run: _Run, chosen: np.ndarray, budget: float):
         clock = time.perf_counter()
         solved = lp.solve(until)
         run.seconds["lp"] += time.perf_counter() - clock
+        # Rounds are few but their number is unknown: each one closes part of the way.
+        run.tick(STEP_LP - (STEP_LP - STEP_INDEX) * 0.7**rounds)
         if not solved:
             break
         run.stats["lp_rounds"] = rounds

@@ -321,7 +321,8 @@ def round_plan(data: Arrays, h, j, value):
 
 def promising(data: Arrays, duals, excluded, bound, target, cap=None):
     """The (at most `cap`) omitted arcs of least reduced cost whose plans could cost less
-    than `target`, and the least max(rc, 0) of the arcs not returned."""
+    than `target`, in that order, their max(rc, 0), and the least max(rc, 0) of the arcs
+    not returned."""
     cap = MAX_PROMISING if cap is None else cap
     hs, js, values, least = [], [], [], np.inf
     for start, rc in reduced_costs(data, duals, excluded):
@@ -336,7 +337,7 @@ def promising(data: Arrays, duals, excluded, bound, target, cap=None):
     order = np.argsort(rc, kind="stable")
     least = min(least, float(rc[order[cap:]].min(initial=np.inf)))
     keep = order[:cap]
-    return (h[keep], j[keep]), least
+    return (h[keep], j[keep]), rc[keep], least
 
 
 def stock_after(data: Arrays, h, j, x):

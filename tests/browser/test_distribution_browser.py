@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -181,9 +182,11 @@ def test_a_whole_distribution_run_from_plan_to_received_beds(app, world, page, g
     # The job waits at the gate: the page shows the bar, which moves as the job reports.
     bar = page.locator("[data-testid=progress-bar]")
     bar.wait_for()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=progress-bar]').value > 1", timeout=15_000
-    )
+    # Polled from here: wait_for_function evaluates strings, which the page's CSP forbids.
+    deadline = time.monotonic() + 15
+    while float(bar.get_attribute("value") or 0) <= 1:
+        assert time.monotonic() < deadline, "the progress bar did not move"
+        page.wait_for_timeout(100)
     screenshot(page, "distribution-run-progress")
     gate.set()
     page.wait_for_selector("[data-testid=run-result]", timeout=60_000)

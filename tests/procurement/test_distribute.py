@@ -238,7 +238,7 @@ def test_progress_is_reported_to_the_end():
     calls = []
     raw = data([("A", ROOMY)], [("P", 1, 1)], demand=[("A", "P", 1)])
     plan = plan_of(raw, progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (4, 4)
+    assert calls[-1][0] == calls[-1][1]
     assert plan.total_cost == 1
 
 
@@ -328,11 +328,144 @@ def test_the_last_stage_reopens_every_arc_within_the_margin(seed, monkeypatch):
     from procurement.optimizer import distribute
 
     monkeypatch.setattr(distribute, "REOPEN_AT_ONCE", 3)  # the second MILP sees only 3 more
+    monkeypatch.setattr(distribute, "ALL_AT_ONCE", 3)
     rng = random.Random(1000 + seed)
     raw = random_raw(rng, 9, 14, quantity=6, full=True)
     priced = plan_of(raw, gap=0, full_model=False)
     assert "stage3_arcs" in priced.stats
     assert priced.total_cost == pytest.approx(plan_of(raw, gap=0).total_cost, abs=0.01)
+    # With room for all of them the second MILP takes every arc within the margin at once.
+    monkeypatch.setattr(distribute, "ALL_AT_ONCE", 10_000)
+    at_once = plan_of(raw, gap=0, full_model=False)
+    assert "stage2_arcs" in at_once.stats and "stage3_arcs" not in at_once.stats
+    assert at_once.total_cost == pytest.approx(priced.total_cost, abs=0.01)
+
+
+def milp_cost(raw, start, *, warm, solver_name="highs"):
+    """The full MILP's optimum, solved from `start` ("none" or "rounded") or cold."""
+    from procurement.optimizer import distribute
+    from procurement.optimizer.distribute_lp import Arrays, Relaxation, round_plan
+    from procurement.optimizer.solver import solve
+
+    arrays = Arrays(parse_distribution(raw))
+    h, j = np.nonzero(arrays.universe)
+    model = distribute._build(arrays, h, j)
+    if start == "none":  # nothing shipped: always feasible, usually far from the optimum
+        plan = (0.0, h[:0], j[:0], np.zeros(0, dtype=np.int64))
+    else:
+        lp = Relaxation(arrays)
+        lp.add(h, j)
+        assert lp.solve(float("inf"))
+        plan = round_plan(arrays, *lp.solution())
+    assert model.start_from(arrays, h, j, plan)
+    result = solve(model.prob, time_limit=60, gap=0, solver=solver_name, warm_start=warm)
+    assert result.status == "optimal"
+    return model.prob.objective.value() + model.constant
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("start", ["none", "rounded"])
+def test_a_warm_start_gives_the_same_optimum_as_a_cold_solve(seed, start):
+    rng = random.Random(seed)
+    raw = random_raw(rng, rng.choice([2, 3]), rng.choice([1, 2]))
+    expected = brute_force(raw)
+    assert milp_cost(raw, start, warm=True) == pytest.approx(expected, abs=0.01)
+    assert milp_cost(raw, start, warm=False) == pytest.approx(expected, abs=0.01)
+
+
+# solver.py builds CBC through PuLP's deprecated PULP_CBC_CMD (not this module's doing).
+@pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated:DeprecationWarning")
+def test_cbc_takes_the_warm_start_too():
+    rng = random.Random(7)
+    raw = random_raw(rng, 5, 6, quantity=4, full=True)
+    cold = milp_cost(raw, "rounded", warm=False)
+    assert milp_cost(raw, "rounded", warm=True, solver_name="cbc") == pytest.approx(cold)
+    assert milp_cost(raw, "none", warm=True, solver_name="cbc") == pytest.approx(cold)
+
+
+def test_the_warm_start_reaches_highs(monkeypatch):
+    import highspy
+
+    handed = []
+    set_solution = highspy.Highs.setSolution
+
+    def spy(self, *args):
+        handed.append(args)
+        return set_solution(self, *args)
+
+    monkeypatch.setattr(highspy.Highs, "setSolution", spy)
+    rng = random.Random(3)
+    raw = random_raw(rng, 3, 2)
+    expected = milp_cost(raw, "none", warm=False)
+    assert handed == []
+    assert milp_cost(raw, "none", warm=True) == pytest.approx(expected)
+    [(count, index, value)] = handed
+    assert count == len(index) == len(value) > 0
+    assert all(v >= 0 and v == round(v) for v in value.tolist())
+
+
+@pytest.mark.parametrize("full_model", [True, False])
+def test_warm_started_milps_give_the_cold_optimum(full_model, monkeypatch):
+    from procurement.optimizer import distribute
+
+    warm_starts = []
+    solve = distribute.solve
+
+    def spy(prob, **kwargs):
+        warm_starts.append(kwargs["warm_start"])
+        return solve(prob, **kwargs)
+
+    monkeypatch.setattr(distribute, "solve", spy)
+    raws = [
+        random_raw(random.Random(1000 + seed), 9, 14, quantity=6, full=True) for seed in range(8)
+    ]
+    warm = [plan_of(raw, gap=0, full_model=full_model).total_cost for raw in raws]
+    assert True in warm_starts  # some instances needed a MILP after the rounding
+    monkeypatch.setattr(distribute._Model, "start_from", lambda *args: False)
+    warm_starts.clear()
+    cold = [plan_of(raw, gap=0, full_model=full_model).total_cost for raw in raws]
+    assert warm_starts and True not in warm_starts
+    assert warm == pytest.approx(cold, abs=0.01)
+
+
+def test_progress_moves_through_the_column_generation(monkeypatch):
+    from procurement.optimizer import distribute
+
+    monkeypatch.setattr(distribute, "FULL_MODEL_MAX_ARCS", 10)
+    rng = random.Random(1003)
+    raw = random_raw(rng, 9, 14, quantity=6, full=True)
+    calls = []
+    plan = plan_of(raw, gap=0, progress=lambda done, steps: calls.append((done, steps)))
+    assert plan.stats["lp_rounds"] >= 2  # priced, not the full model
+    fractions = [done / steps for done, steps in calls]
+    assert all(0 <= done <= steps for done, steps in calls)
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1
+    # A step per indexing, LP round and MILP stage, not four coarse ones.
+    assert len(set(fractions)) >= 2 + plan.stats["lp_rounds"]
+
+
+def test_an_exception_in_on_gap_stops_highs_and_comes_out_of_solve():
+    from procurement.optimizer import distribute
+    from procurement.optimizer.distribute_lp import Arrays
+    from procurement.optimizer.solver import solve
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def on_gap(gap, seconds):
+        seen.append((gap, seconds))
+        raise Stop
+
+    raw = random_raw(random.Random(1000), 9, 14, quantity=6, full=True)
+    arrays = Arrays(parse_distribution(raw))
+    model = distribute._build(arrays, *np.nonzero(arrays.universe))
+    with pytest.raises(Stop):
+        solve(model.prob, time_limit=60, gap=0, on_gap=on_gap)
+    assert len(seen) == 1  # HiGHS was interrupted at once
+    assert isinstance(seen[0][0], float) and seen[0][1] >= 0
 
 
 # solver.py builds CBC through PuLP's deprecated PULP_CBC_CMD (not this module's doing).
