@@ -158,4 +158,8 @@ def progress_text(note: str | None) -> str | None:
     }
     if stage not in labels:
         return _("Step %(s)s", s=note)
+    done, _slash, steps = count.partition("/")
+    if done.isdigit() and steps.isdigit() and int(steps) >= 20:
+        # Many small steps (the distribution optimizer's): a share reads better than a count.
+        return f"{labels[stage]} ({100 * int(done) // int(steps)} %)"
     return f"{labels[stage]} ({count})" if count else labels[stage]

@@ -119,6 +119,7 @@ def test_queueing_a_row_that_moved_meanwhile_is_refused(app, run_id):
         ("", None),
         ("inputs", "Reading stock, history and contracts"),
         ("solve 2/4", "Optimising (2/4)"),
+        ("solve 52/100", "Optimising (52 %)"),
         ("what_if", "Comparing with one shared depot"),
         ("3/5", "Step 3/5"),
     ],
