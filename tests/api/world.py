@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from depot.citizens.models import AccessLogEntry
 from depot.extensions import db
+from tests.pdf_text import pdf_text as read_pdf
 
 CPR = "120345-6789"
 PHONES = ["20112233", "30445566", "40778899", "50990011"]
@@ -98,19 +99,6 @@ def normal_handover(make, region, herning, *, send: bool = True, **fields):
     )
 
 
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    """The PDF's text by pdftotext (poppler-utils), in reading order."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
-    path = tmp_path / "handover.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
-    )
-    return out.stdout
-
-
 def pdf_pages(pdf: bytes, tmp_path) -> int:
     tool = shutil.which("pdfinfo")
     if tool is None:
@@ -128,3 +116,8 @@ def access_log(app, action: str | None = None) -> list[AccessLogEntry]:
         if action:
             stmt = stmt.where(AccessLogEntry.action == action)
         return list(db.session.scalars(stmt))
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    """The PDF's text in reading order (poppler's pdftotext)."""
+    return read_pdf(pdf, tmp_path, layout=False)

@@ -6,8 +6,6 @@ and send the beds to Holstebro; depot staff in Holstebro receive them."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import threading
 import time
 from datetime import datetime, timedelta
@@ -32,6 +30,7 @@ from depot.requests.models import BasicPackage, BasicPackageLine
 from depot.web.i18n import local_today
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -132,18 +131,6 @@ def open_transfer_orders(page):
     page.locator("[data-testid=nav-depot]").click()
     page.locator("[data-testid=nav-transfer-orders]").click()
     page.wait_for_selector("[data-testid=transfer-views]")
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "pick-list.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [shutil.which("pdftotext") or "pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return out.stdout
 
 
 def _order_to(app, depot) -> TransferOrder:

@@ -1,7 +1,5 @@
 """The run pages: the day's runs, a run's stops and actions, the run sheet, bad input."""
 
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -17,6 +15,7 @@ from depot.loans.models import Loan
 from depot.web.i18n import local_today
 from tests.conftest import log_in
 from tests.deliveries.helpers import new_run, open_loan, reserved_request
+from tests.pdf_text import pdf_text
 
 
 @pytest.fixture
@@ -387,18 +386,6 @@ def test_a_conflict_when_completing_changes_nothing(app, client, staff, w):
 # --- the run sheet --------------------------------------------------------------------------
 
 
-def _pdf_text(pdf: bytes, tmp_path) -> str | None:
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        return None
-    path = tmp_path / "sheet.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [pdftotext, "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    )
-    return out.stdout
-
-
 def test_run_sheet_lists_the_stops_and_logs_each_citizen(app, client, staff, w, make, tmp_path):
     request_id = _request(
         w, [w.here[0]], measurements={"seat_width_cm": 45, "max_user_weight_kg": 90}
@@ -416,9 +403,7 @@ def test_run_sheet_lists_the_stops_and_logs_each_citizen(app, client, staff, w, 
     printed = _log(app, "print_run_sheet")
     assert sorted(e.citizen_id for e in printed) == sorted([w.citizen.id, other.id])
     assert {e.user_id for e in printed} == {staff.id}
-    text = _pdf_text(pdf, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
+    text = pdf_text(pdf, tmp_path)
     for expected in (
         "Run sheet",
         "Herning Hjælpemiddeldepot",
@@ -452,9 +437,7 @@ def test_run_sheet_in_danish_and_of_an_empty_run(app, client, login_as, w, tmp_p
         assert response.status_code == 200
         pdf = response.data
     assert _log(app, "print_run_sheet") == []
-    text = _pdf_text(pdf, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
+    text = pdf_text(pdf, tmp_path)
     assert "Herning Hjælpemiddeldepot" in text and "Bent Kørsel" in text
 
 
@@ -466,9 +449,7 @@ def test_run_sheet_survives_hostile_text(app, client, staff, w, tmp_path):
     with client.get(f"/depot/runs/{run_id}/run-sheet.pdf") as response:
         assert response.status_code == 200
         pdf = response.data
-    text = _pdf_text(pdf, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
+    text = pdf_text(pdf, tmp_path)
     assert "<para>Vej 1" in text and "<font>Ø" in text
 
 
@@ -490,9 +471,7 @@ def test_a_long_run_sheet_breaks_pages(app, client, staff, w, make, tmp_path):
     with client.get(f"/depot/runs/{run_id}/run-sheet.pdf") as response:
         pdf = response.data
     assert len(_log(app, "print_run_sheet")) == 14
-    text = _pdf_text(pdf, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
+    text = pdf_text(pdf, tmp_path)
     pages = [page for page in text.split("\f") if page.strip()]
     assert len(pages) >= 3
     assert all("Page" in page for page in pages)

@@ -3,9 +3,6 @@ items' asset tags and boxes to tick, signature lines, page X of Y; Danish by def
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -20,6 +17,7 @@ from depot.items.models import Item
 from depot.organisations.models import Depot
 from tests.conftest import log_in
 from tests.distribution.test_transfer_orders_world import TransferWorld, build_world
+from tests.pdf_text import pdf_text
 
 PO = PROJECT_ROOT / "depot" / "translations" / "da" / "LC_MESSAGES" / "messages.po"
 
@@ -27,19 +25,6 @@ PO = PROJECT_ROOT / "depot" / "translations" / "da" / "LC_MESSAGES" / "messages.
 @pytest.fixture
 def w(make, herning, holstebro, region) -> TransferWorld:
     return build_world(make, herning, holstebro, region)
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    """The PDF's text by pdftotext (poppler-utils), keeping the layout of the rows."""
-    path = tmp_path / "pick.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [shutil.which("pdftotext") or "pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return out.stdout
 
 
 def english(app, order_id: int, fn=pick_list_pdf):

@@ -6,9 +6,6 @@ for); the split between organisations follows the totals, for the receiving depo
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -20,6 +17,7 @@ from depot.organisations.models import Depot
 from depot.purchasing.models import PurchaseOrder
 from depot.purchasing.pdf import order_pdf, sheet_for
 from tests.conftest import log_in
+from tests.pdf_text import pdf_text
 from tests.purchasing.test_orders_world import OrderWorld, build_world
 
 PO = PROJECT_ROOT / "depot" / "translations" / "da" / "LC_MESSAGES" / "messages.po"
@@ -28,19 +26,6 @@ PO = PROJECT_ROOT / "depot" / "translations" / "da" / "LC_MESSAGES" / "messages.
 @pytest.fixture
 def w(make, herning, holstebro, region) -> OrderWorld:
     return build_world(make, herning, holstebro, region)
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    """The PDF's text by pdftotext (poppler-utils), keeping the layout of the rows."""
-    path = tmp_path / "order.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [shutil.which("pdftotext") or "pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return out.stdout
 
 
 def english_sheet(app, order_id: int):
