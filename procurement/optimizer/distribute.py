@@ -186,15 +186,15 @@ class _Model:
             return False
         value = np.zeros(len(self.x), dtype=np.int64)
         value[at] = px
+        # check=False: a value outside a bound means no start (a cold solve), never a crash.
         for var, v in zip(self.x, value.tolist(), strict=True):
-            var.setInitialValue(v)
+            if not var.setInitialValue(v, check=False):
+                return False
         after = stock_after(data, ph, pj, px)
         for var, dst, prod in self.short:
-            var.setInitialValue(max(int(data.demand[dst, prod] - after[dst, prod]), 0))
+            var.setInitialValue(max(int(data.demand[dst, prod] - after[dst, prod]), 0), check=False)
         sent = np.bincount(ph, px, len(data.hi))
-        for var, hn in self.sent:
-            var.setInitialValue(int(sent[hn]))
-        return True
+        return all(var.setInitialValue(int(sent[hn]), check=False) for var, hn in self.sent)
 
 
 def _build(data: Arrays, h: np.ndarray, j: np.ndarray) -> _Model:
@@ -276,10 +276,12 @@ class _Run:
     stats: dict = field(default_factory=dict)
     done: int = 0
 
-    def tick(self, done: float) -> None:
-        """Move the progress bar to `done` of PROGRESS_STEPS (never back)."""
+    def tick(self, done: float, *, always: bool = False) -> None:
+        """Move the progress bar to `done` of PROGRESS_STEPS (never back). `always` reports
+        even when the bar stands still, so a long MILP still reaches the caller's hook (which
+        may stop the run: a cancel, a wall-clock guard)."""
         done = min(max(int(done), self.done), PROGRESS_STEPS)
-        if self.progress and done > self.done:
+        if self.progress and (done > self.done or always):
             self.progress(done, PROGRESS_STEPS)
         self.done = done
 
@@ -453,7 +455,7 @@ def _milp_progress(run: _Run, span, limit: float, gap: float):
             if first[0] > target:
                 closed = math.log(first[0] / max(found, target)) / math.log(first[0] / target)
                 share = max(share, closed)
-        run.tick(low + width * min(share, 1.0))
+        run.tick(low + width * min(share, 1.0), always=True)
 
     return on_gap
 

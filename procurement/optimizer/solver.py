@@ -48,7 +48,9 @@ class _HiGHS(pulp.HiGHS):
         if self.warm_start:
             # buildSolverModel has numbered the columns (var.index) in lp.variables() order.
             start = [(v.index, v.varValue) for v in lp.variables() if v.varValue is not None]
-            if start:
+            # Only a whole start: HiGHS completes a partial one by a sub-search, often slower
+            # than no start at all.
+            if start and len(start) == len(lp.variables()):
                 index, value = zip(*start, strict=True)
                 lp.solverModel.setSolution(
                     len(index), np.asarray(index, dtype=np.int32), np.asarray(value, dtype=float)
@@ -60,11 +62,13 @@ class _HiGHS(pulp.HiGHS):
 
     def _interrupt(self, event) -> None:
         # HiGHS calls this often; an exception must not cross back into its C++ code.
-        seconds = event.data_out.running_time
-        if seconds < self._next or self.failure:
+        if self.failure:
             return
-        self._next = seconds + PROGRESS_EVERY
         try:
+            seconds = event.data_out.running_time
+            if seconds < self._next:
+                return
+            self._next = seconds + PROGRESS_EVERY
             self.on_gap(float(event.data_out.mip_gap), seconds)
         except BaseException as failure:  # re-raised by solve once HiGHS has stopped
             self.failure = failure
@@ -114,7 +118,12 @@ def solve(
     name = solver or available_solver()
     started = time.perf_counter()
     chosen = _solver(name, time_limit, gap, warm_start, highs_options, on_gap)
-    prob.solve(chosen)
+    try:
+        prob.solve(chosen)
+    except Exception:
+        if getattr(chosen, "failure", None):  # the hook's reason, not PuLP's reaction to it
+            raise chosen.failure from None
+        raise
     if getattr(chosen, "failure", None):
         raise chosen.failure
     seconds = time.perf_counter() - started
