@@ -18,14 +18,12 @@ never left alone at the foot of one (reportlab splits a table only after its rep
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus import TableStyle as Style
 from sqlalchemy import select
 
@@ -46,14 +44,13 @@ from depot.web.pdf import (
     PAGE_WIDTH,
     RULE,
     SHADE,
+    build_document,
     facts,
     labelled,
-    numbered_canvas,
     paragraph,
     printable,
     styles,
 )
-from depot.web.pdf import register_fonts as _register_fonts
 
 MARGIN = 14 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
@@ -402,27 +399,16 @@ def _story(sheet: PickSheet) -> list:
 
 def pick_list_pdf(sheet: PickSheet) -> bytes:
     """The pick list as PDF bytes (call inside a request or app context, for the labels)."""
-    _register_fonts()
-    buffer = io.BytesIO()
     footer = _(
         "Pick list %(number)s · printed by %(name)s at %(time)s",
         number=sheet.number,
         name=sheet.printed_by,
         time=sheet.printed_at,
     )
-    canvas_class, on_page = numbered_canvas(
-        footer, _("Page %(page)s of %(pages)s"), sheet.watermark, margin=MARGIN
-    )
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 2 * mm,
+    return build_document(
+        _story(sheet),
         title=f"{_('Pick list')} {sheet.number}",
-        author="Hjælpemiddeldepot",
-        creator="Hjælpemiddeldepot",
+        footer=footer,
+        watermark=sheet.watermark,
+        margin=MARGIN,
     )
-    doc.build(_story(sheet), onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_class)
-    return buffer.getvalue()

@@ -10,14 +10,12 @@ item labels are, so that æ, ø and å print on every machine.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus import TableStyle as Style
 
 from depot.clarification.services import party_label
@@ -33,14 +31,13 @@ from depot.web.pdf import (
     PAGE_WIDTH,
     RULE,
     SHADE,
+    build_document,
     facts,
     labelled,
-    numbered_canvas,
     paragraph,
     printable,
     styles,
 )
-from depot.web.pdf import register_fonts as _register_fonts
 
 MARGIN = 12 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
@@ -422,31 +419,17 @@ def _story(sheet: HandoverSheet) -> list:
 
 def handover_pdf(sheet: HandoverSheet) -> bytes:
     """The handover as PDF bytes (call inside a request or app context, for the labels)."""
-    _register_fonts()
-    buffer = io.BytesIO()
     footer = _(
         "Handover no. %(number)s · printed by %(name)s at %(time)s",
         number=sheet.number,
         name=sheet.printed_by,
         time=sheet.printed_at,
     )
-    canvas_class, on_page = numbered_canvas(
-        footer,
-        _("Page %(page)s of %(pages)s"),
-        sheet.status.upper() if sheet.draft else "",
+    return build_document(
+        _story(sheet),
+        title=f"{sheet.title} {sheet.number}",
+        footer=footer,
+        watermark=sheet.status.upper() if sheet.draft else "",
         margin=MARGIN,
         watermark_size=90,
     )
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 2 * mm,
-        title=f"{sheet.title} {sheet.number}",
-        author="Hjælpemiddeldepot",
-        creator="Hjælpemiddeldepot",
-    )
-    doc.build(_story(sheet), onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_class)
-    return buffer.getvalue()

@@ -17,19 +17,16 @@ it, and the totals keep the last rows with them (`_Block`).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
 )
@@ -47,14 +44,13 @@ from depot.web.pdf import (
     PAGE_WIDTH,
     RULE,
     SHADE,
+    build_document,
     facts,
     labelled,
-    numbered_canvas,
     paragraph,
     printable,
     styles,
 )
-from depot.web.pdf import register_fonts as _register_fonts
 
 MARGIN = 14 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
@@ -440,27 +436,16 @@ def _story(sheet: OrderSheet) -> list:
 
 def order_pdf(sheet: OrderSheet) -> bytes:
     """The purchase order as PDF bytes (call inside a request or app context, for the labels)."""
-    _register_fonts()
-    buffer = io.BytesIO()
     footer = _(
         "Purchase order %(number)s · printed by %(name)s at %(time)s",
         number=sheet.number,
         name=sheet.printed_by,
         time=sheet.printed_at,
     )
-    canvas_class, on_page = numbered_canvas(
-        footer, _("Page %(page)s of %(pages)s"), sheet.watermark, margin=MARGIN
-    )
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 2 * mm,
+    return build_document(
+        _story(sheet),
         title=f"{_('Purchase order')} {sheet.number}",
-        author="Hjælpemiddeldepot",
-        creator="Hjælpemiddeldepot",
+        footer=footer,
+        watermark=sheet.watermark,
+        margin=MARGIN,
     )
-    doc.build(_story(sheet), onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_class)
-    return buffer.getvalue()

@@ -3,6 +3,7 @@ numbered "page X of Y" with a footer line and an optional watermark (reportlab).
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from functools import cache
 from xml.sax.saxutils import escape
@@ -15,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, Table
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 from reportlab.platypus import TableStyle as Style
 
 FONT, FONT_BOLD = "DepotVera", "DepotVeraBold"
@@ -155,3 +156,40 @@ def numbered_canvas(
         canvas.restoreState()
 
     return NumberedCanvas, draw_watermark
+
+
+def build_document(
+    story: list,
+    *,
+    title: str,
+    footer: str,
+    watermark: str,
+    margin: float,
+    watermark_size: int = 80,
+) -> bytes:
+    """An A4 PDF of `story` in the house style: `footer` and "page X of Y" on every page, the
+    watermark (if any) across it. Call inside a request or app context, for the labels."""
+    from flask_babel import gettext as _
+
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas_class, on_page = numbered_canvas(
+        footer,
+        _("Page %(page)s of %(pages)s"),
+        watermark,
+        margin=margin,
+        watermark_size=watermark_size,
+    )
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin + 2 * mm,
+        title=title,
+        author="Hjælpemiddeldepot",
+        creator="Hjælpemiddeldepot",
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_class)
+    return buffer.getvalue()
