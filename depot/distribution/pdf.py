@@ -45,7 +45,7 @@ from depot.web.pdf import (
     RULE,
     SHADE,
     build_document,
-    facts,
+    facts_side_by_side,
     labelled,
     paragraph,
     printable,
@@ -231,24 +231,8 @@ def _header(sheet: PickSheet) -> list:
             ]
         )
     )
-    half = (CONTENT_WIDTH - 6 * mm) / 2
-    depots = Table(
-        [
-            [paragraph(_("From"), "section"), paragraph(_("To"), "section")],
-            [facts(sheet.source, half, 30 * mm), facts(sheet.target, half, 30 * mm)],
-        ],
-        colWidths=[half + 6 * mm, half],
-    )
-    depots.setStyle(
-        Style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), 6 * mm),
-                ("RIGHTPADDING", (1, 0), (1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    depots = facts_side_by_side(
+        (_("From"), sheet.source, 30 * mm), (_("To"), sheet.target, 30 * mm), CONTENT_WIDTH
     )
     return [top, Spacer(1, 2 * mm), depots, Spacer(1, 3 * mm)]
 

@@ -33,6 +33,7 @@ from depot.web.pdf import (
     SHADE,
     build_document,
     facts,
+    facts_side_by_side,
     labelled,
     paragraph,
     printable,
@@ -284,24 +285,10 @@ def _header(sheet: HandoverSheet) -> list:
             ]
         )
     )
-    half = (CONTENT_WIDTH - 6 * mm) / 2
-    parties = Table(
-        [
-            [_section(_("Citizen")), _section(_("Hospital and contact"))],
-            [facts(sheet.citizen, half, 26 * mm), facts(sheet.hospital, half, 34 * mm)],
-        ],
-        colWidths=[half + 6 * mm, half],
-    )
-    parties.setStyle(
-        Style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), 6 * mm),
-                ("RIGHTPADDING", (1, 0), (1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    parties = facts_side_by_side(
+        (_("Citizen"), sheet.citizen, 26 * mm),
+        (_("Hospital and contact"), sheet.hospital, 34 * mm),
+        CONTENT_WIDTH,
     )
     return [table, Spacer(1, 2 * mm), parties]
 

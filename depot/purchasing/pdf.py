@@ -45,7 +45,7 @@ from depot.web.pdf import (
     RULE,
     SHADE,
     build_document,
-    facts,
+    facts_side_by_side,
     labelled,
     paragraph,
     printable,
@@ -217,24 +217,10 @@ def _header(sheet: OrderSheet) -> list:
             ]
         )
     )
-    half = (CONTENT_WIDTH - 6 * mm) / 2
-    parties = Table(
-        [
-            [paragraph(_("Ordered by"), "section"), paragraph(_("Supplier"), "section")],
-            [facts(sheet.buyer, half, 28 * mm), facts(sheet.supplier, half, 28 * mm)],
-        ],
-        colWidths=[half + 6 * mm, half],
-    )
-    parties.setStyle(
-        Style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), 6 * mm),
-                ("RIGHTPADDING", (1, 0), (1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    parties = facts_side_by_side(
+        (_("Ordered by"), sheet.buyer, 28 * mm),
+        (_("Supplier"), sheet.supplier, 28 * mm),
+        CONTENT_WIDTH,
     )
     return [top, Spacer(1, 2 * mm), parties]
 

@@ -109,6 +109,35 @@ def facts(rows: list[tuple[str, str]], width: float, label_width: float) -> Tabl
     return table
 
 
+def facts_side_by_side(
+    left: tuple[str, list[tuple[str, str]], float],
+    right: tuple[str, list[tuple[str, str]], float],
+    width: float,
+) -> Table:
+    """Two headed fact boxes next to each other (buyer and supplier, from and to depot): each
+    side is (heading, rows, label width)."""
+    half = (width - 6 * mm) / 2
+    table = Table(
+        [
+            [paragraph(left[0], "section"), paragraph(right[0], "section")],
+            [facts(left[1], half, left[2]), facts(right[1], half, right[2])],
+        ],
+        colWidths=[half + 6 * mm, half],
+    )
+    table.setStyle(
+        Style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 6 * mm),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
 def numbered_canvas(
     footer_left: str, page_text: str, watermark: str, *, margin: float, watermark_size: int = 80
 ):
